@@ -1,0 +1,60 @@
+"""Shared helpers: compare the project's einsum with numpy's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import einsum_puzzles as ep
+
+
+def numpy_outcome(subscript: str, arrays: list[np.ndarray]) -> tuple[bool, Any]:
+    """(True, result) when np.einsum accepts the call, (False, exception) when it raises."""
+    try:
+        return True, np.einsum(subscript, *arrays)
+    except Exception as exc:  # numpy raises ValueError (and UnicodeEncodeError for non-ASCII)
+        return False, exc
+
+
+def assert_same_result(ours: Any, theirs: Any) -> None:
+    assert type(ours) is type(theirs), (type(ours), type(theirs))
+    assert np.shape(ours) == np.shape(theirs)
+    assert np.asarray(ours).dtype == np.asarray(theirs).dtype
+    dtype = np.asarray(theirs).dtype
+    if dtype.kind in "fc":
+        tolerance = float(np.finfo(dtype).eps) * 1000
+        np.testing.assert_allclose(ours, theirs, rtol=tolerance, atol=tolerance)
+    else:
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def random_arrays(shapes: list[tuple[int, ...]], dtype: Any = np.float64, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for shape in shapes:
+        if np.dtype(dtype).kind == "b":
+            arrays.append(rng.integers(0, 2, size=shape).astype(bool))
+        elif np.dtype(dtype).kind in "iu":
+            arrays.append(rng.integers(-5, 6, size=shape).astype(dtype))
+        else:
+            arrays.append(rng.standard_normal(shape).astype(dtype))
+    return arrays
+
+
+def check_against_numpy(subscript: str, shapes: list[tuple[int, ...]], dtype: Any = np.float64) -> str | None:
+    """Assert ep.bind/ep.einsum agree with np.einsum; return our error kind (None when valid)."""
+    arrays = random_arrays(shapes, dtype)
+    ok, theirs = numpy_outcome(subscript, arrays)
+    if not ok:
+        with pytest.raises(ep.EinsumError) as info:
+            ep.bind(subscript, *shapes)
+        with pytest.raises(ep.EinsumError):
+            ep.einsum(subscript, *arrays)
+        return info.value.kind
+    contraction = ep.bind(subscript, *shapes)
+    ours = ep.einsum(subscript, *arrays)
+    assert contraction.output_shape == np.shape(theirs)
+    assert_same_result(ours, theirs)
+    return None
