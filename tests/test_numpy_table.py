@@ -149,7 +149,9 @@ def test_agrees_with_numpy(subscript: str, shapes: list[S], kind: str | None) ->
     assert check_against_numpy(subscript, shapes) == kind
 
 
-@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.int32, np.int64, np.uint8, np.float32, np.float64, np.complex128])
+@pytest.mark.parametrize(
+    "dtype", [np.bool_, np.int8, np.int32, np.int64, np.uint8, np.float32, np.float64, np.complex128]
+)
 @pytest.mark.parametrize(
     ("subscript", "shapes"),
     [

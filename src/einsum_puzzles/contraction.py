@@ -149,9 +149,7 @@ def _as_shape(shape: Iterable[int], index: int) -> Shape:
         except TypeError:
             raise TypeError(f"shape of operand {index} must contain ints, not {size!r}") from None
         if value < 0:
-            raise EinsumError(
-                f"shape of operand {index} has the negative size {value}; sizes are 0 or more", "size"
-            )
+            raise EinsumError(f"shape of operand {index} has the negative size {value}; sizes are 0 or more", "size")
         sizes.append(value)
     return tuple(sizes)
 
@@ -203,9 +201,7 @@ def _bind(sub: Subscript, shapes: tuple[Shape, ...]) -> Contraction:
             operands=using,
             output_axis=output_labels.index(label) if label in output_labels else None,
             diagonal=tuple(i for i in using if operands[i].axis_labels.count(label) > 1),
-            broadcast=tuple(
-                i for i in using if sizes[label] != 1 and operands[i].sizes_of(label)[0] == 1
-            ),
+            broadcast=tuple(i for i in using if sizes[label] != 1 and operands[i].sizes_of(label)[0] == 1),
             ellipsis=is_ellipsis_label(label),
         )
     return Contraction(

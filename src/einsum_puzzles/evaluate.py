@@ -7,6 +7,7 @@ a numpy scalar rather than a 0-d array for a full reduction.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -102,9 +103,7 @@ def _contract(step: Step, inputs: list[Array], dtype: np.dtype[Any]) -> Array:
     a_labels, b_labels = step.input_labels
     summed = step.labels
     if not step.batch:
-        return np.tensordot(
-            a, b, axes=([a_labels.index(s) for s in summed], [b_labels.index(s) for s in summed])
-        )
+        return np.tensordot(a, b, axes=([a_labels.index(s) for s in summed], [b_labels.index(s) for s in summed]))
     batch = step.batch
     left = [label for label in a_labels if label not in b_labels]
     right = [label for label in b_labels if label not in a_labels]
@@ -112,10 +111,10 @@ def _contract(step: Step, inputs: list[Array], dtype: np.dtype[Any]) -> Array:
 
     def block(x: Array, labels: tuple[str, ...], groups: Sequence[Sequence[str]]) -> Array:
         order = [labels.index(label) for group in groups for label in group]
-        flat = [int(np.prod([size[label] for label in group], dtype=np.int64)) for group in groups]
+        flat = [math.prod(size[label] for label in group) for group in groups]
         return np.transpose(x, order).reshape(flat)
 
-    product = np.matmul(block(a, a_labels, [batch, left, summed]), block(b, b_labels, [batch, summed, right]))
+    product: Array = np.matmul(block(a, a_labels, [batch, left, summed]), block(b, b_labels, [batch, summed, right]))
     return product.reshape(step.shape)
 
 

@@ -153,9 +153,7 @@ class _Builder:
         for label in dict.fromkeys(operand.axis_labels):
             if value.labels.count(label) > 1:
                 first = value.labels.index(label)
-                kept = tuple(
-                    name for axis, name in enumerate(value.labels) if name != label or axis == first
-                )
+                kept = tuple(name for axis, name in enumerate(value.labels) if name != label or axis == first)
                 shape = tuple(
                     size
                     for axis, (name, size) in enumerate(zip(value.labels, value.shape))
@@ -163,9 +161,7 @@ class _Builder:
                 )
                 value = self.emit("diagonal", [value], (label,), kept, shape)
         stretched = tuple(
-            label
-            for label, size in zip(value.labels, value.shape)
-            if size == 1 and self.sizes[label] != 1
+            label for label, size in zip(value.labels, value.shape) if size == 1 and self.sizes[label] != 1
         )
         if stretched:
             kept = tuple(label for label in value.labels if label not in stretched)
@@ -211,7 +207,9 @@ class _Builder:
             return self.best_first_pair(values)
         return self.greedy_pair(values)
 
-    def pair_cost(self, a: frozenset[str], b: frozenset[str], rest: Sequence[frozenset[str]]) -> tuple[int, frozenset[str]]:
+    def pair_cost(
+        self, a: frozenset[str], b: frozenset[str], rest: Sequence[frozenset[str]]
+    ) -> tuple[int, frozenset[str]]:
         union = a | b
         wanted = set(self.output).union(*rest) if rest else set(self.output)
         return math.prod(self.sizes[label] for label in union), frozenset(union & wanted)
