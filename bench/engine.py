@@ -1,0 +1,162 @@
+"""Time ``ep.einsum`` against numpy's einsum, opt_einsum and the hand-written BLAS call.
+
+Everything runs in one process, on the same arrays, one case after another; each time is the best
+of several repeats (the machine is shared and noisy: read the ratios, not the milliseconds). Prints,
+per case, ``ep`` in ms and the ratios ep/np(optimize=False), ep/np(optimize=True), ep/opt_einsum,
+ep/best-of-numpy and ep/hand-written, then the medians.
+
+    python bench/engine.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+import einsum_puzzles as ep
+
+try:
+    import opt_einsum
+except ImportError:  # optional: the ratio column shows "-"
+    opt_einsum = None
+
+Fn = Callable[[], Any]
+
+
+@dataclass
+class Case:
+    name: str
+    subscript: str
+    shapes: list[tuple[int, ...]]
+    by_hand: Callable[..., Any] | None = None
+
+
+CASES = [
+    Case("matmul", "ij,jk->ik", [(400, 400), (400, 400)], lambda a, b: a @ b),
+    Case("batched matmul", "bij,bjk->bik", [(32, 96, 96), (32, 96, 96)], np.matmul),
+    Case(
+        "attention scores",
+        "bhqd,bhkd->bhqk",
+        [(4, 8, 96, 64), (4, 8, 96, 64)],
+        lambda q, k: q @ k.swapaxes(-1, -2),
+    ),
+    Case("attention values", "bhqk,bhkd->bhqd", [(4, 8, 96, 96), (4, 8, 96, 64)], np.matmul),
+    Case(
+        "3-operand chain",
+        "ij,jk,kl->il",
+        [(160, 40), (40, 160), (160, 40)],
+        lambda a, b, c: a @ (b @ c),
+    ),
+    Case(
+        "5-operand chain",
+        "ab,bc,cd,de,ef->af",
+        [(48, 12), (12, 48), (48, 12), (12, 48), (48, 12)],
+        lambda a, b, c, d, e: a @ ((b @ c) @ (d @ e)),
+    ),
+    Case("trace", "ii->", [(3000, 3000)], np.trace),
+    Case("batched trace", "bii->b", [(400, 120, 120)], lambda a: np.trace(a, axis1=1, axis2=2)),
+    Case("hadamard", "ij,ij->ij", [(1500, 1500), (1500, 1500)], np.multiply),
+    Case("outer product", "i,j->ij", [(2000,), (2000,)], np.multiply.outer),
+    Case(
+        "tensordot, two axes",
+        "ijk,jkl->il",
+        [(80, 40, 30), (40, 30, 80)],
+        lambda a, b: np.tensordot(a, b, axes=([1, 2], [0, 1])),
+    ),
+    Case("transpose (copy)", "ijk->kji", [(120, 120, 120)], lambda a: np.transpose(a, (2, 1, 0))),
+    Case("diagonal", "ii->i", [(3000, 3000)], np.diagonal),
+    Case("sum over an axis", "ijk->ik", [(150, 150, 150)], lambda a: a.sum(axis=1)),
+    Case("row-wise dot", "ij,ij->i", [(1500, 800), (1500, 800)], lambda a, b: (a * b).sum(axis=1)),
+    Case("bilinear form", "i,ij,j->", [(2000,), (2000, 2000), (2000,)], lambda x, a, y: x @ a @ y),
+]
+
+
+def best_times(fns: list[Fn], budget: float) -> list[float]:
+    """The best per-call time of each function over interleaved rounds filling about ``budget`` seconds.
+
+    The functions take turns within every round, so a slow spell of the machine hits them all alike.
+    """
+    numbers = []
+    for fn in fns:
+        fn()  # warm up (and fill the plan cache)
+        start = time.perf_counter()
+        fn()
+        once = max(time.perf_counter() - start, 1e-7)
+        numbers.append(max(1, int(0.02 / once)))
+    per_round = 0.0
+    for fn, number in zip(fns, numbers):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        per_round += time.perf_counter() - start
+    rounds = max(5, min(30, int(budget / max(per_round, 1e-9))))
+    best = [float("inf")] * len(fns)
+    for _ in range(rounds):
+        for index, (fn, number) in enumerate(zip(fns, numbers)):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            best[index] = min(best[index], (time.perf_counter() - start) / number)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="shorter timing budget (for a smoke run)")
+    args = parser.parse_args(argv)
+    budget = 0.3 if args.quick else 3.0
+    rng = np.random.default_rng(0)
+    header = (
+        f"{'case':22} {'subscript':20} {'ep ms':>8} {'/np':>7} {'/np opt':>8} {'/opt_einsum':>11} "
+        f"{'/best np':>9} {'/by hand':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    best_ratios: list[float] = []
+    hand_ratios: list[float] = []
+    for case in CASES:
+        arrays = [rng.standard_normal(shape) for shape in case.shapes]
+        expected = np.einsum(case.subscript, *arrays, optimize=True)
+        np.testing.assert_allclose(ep.einsum(case.subscript, *arrays), expected, rtol=1e-6, atol=1e-8)
+        fns: list[Fn] = [
+            partial(ep.einsum, case.subscript, *arrays),
+            partial(np.einsum, case.subscript, *arrays),
+            partial(np.einsum, case.subscript, *arrays, optimize=True),
+        ]
+        if opt_einsum is not None:
+            fns.append(partial(opt_einsum.contract, case.subscript, *arrays))
+        if case.by_hand is not None:
+            fns.append(partial(case.by_hand, *arrays))
+        times = best_times(fns, budget)
+        t_ep, t_np, t_opt = times[:3]
+        t_oe = times[3] if opt_einsum is not None else None
+        t_hand = times[-1] if case.by_hand is not None else None
+        best_np = min(t_np, t_opt)
+        best_ratios.append(t_ep / best_np)
+        if t_hand is not None and case.subscript.count(",") >= 1:
+            hand_ratios.append(t_ep / t_hand)
+        print(
+            f"{case.name:22} {case.subscript:20} {t_ep * 1e3:8.3f} {t_ep / t_np:7.2f} {t_ep / t_opt:8.2f} "
+            f"{_ratio(t_ep, t_oe):>11} {t_ep / best_np:9.2f} {_ratio(t_ep, t_hand):>9}"
+        )
+        sys.stdout.flush()
+    print()
+    print(f"median ep / best-of-numpy: {statistics.median(best_ratios):.2f}  (goal <= 1.0)")
+    print(f"median ep / hand-written call, multi-operand cases: {statistics.median(hand_ratios):.2f}  (goal <= 1.3)")
+    return 0
+
+
+def _ratio(ours: float, theirs: float | None) -> str:
+    return "-" if theirs is None else f"{ours / theirs:.2f}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
