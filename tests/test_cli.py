@@ -22,8 +22,10 @@ def test_explain_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "a.shape = (2, 3); i=2, j=3" in out
     assert "output: (2, 4)" in out
-    assert "j: size 3, summed over (shared by operands 0, 1)" in out
-    assert "tensordot(v0, v1) [j] -> shape (2, 4)" in out
+    assert "'j' is not in the output: it is summed over" in out
+    assert "Matrix product" in out
+    assert "out[i, k] = Σ_j a[i, j] · b[j, k]" in out
+    assert "t0 = np.tensordot(a, b, axes=([1], [0]))" in out
 
 
 def test_explain_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
@@ -32,8 +34,10 @@ def test_explain_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert data["canonical"] == "ii->"
     assert data["output_shape"] == []
-    assert data["roles"]["i"]["diagonal"] == [0]
+    assert data["roles"]["i"]["diagonal"] == ["a"]
+    assert data["operation"] == "trace"
     assert [step["kind"] for step in data["steps"]] == ["diagonal", "sum"]
+    assert set(data) >= {"diagram", "prose", "formula", "loops", "numpy_code", "sizes", "shapes"}
 
 
 def test_scalar_shape(capsys: pytest.CaptureFixture[str]) -> None:
@@ -49,6 +53,7 @@ def test_scalar_shape(capsys: pytest.CaptureFixture[str]) -> None:
         (["explain", "ij", "3x"], "cannot read the shape '3x'"),
         (["explain", "i,j", "3"], "error (operand_count)"),
         (["explain", "i->j", "3"], "error (output)"),
+        (["explain", "i\0", "3"], "NUL character"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:

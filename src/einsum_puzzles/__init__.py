@@ -11,12 +11,14 @@ The public API (a contract: see docs/api.md)::
 from .contraction import Contraction, Operand, Role, bind
 from .errors import EinsumError
 from .evaluate import einsum
+from .explain import Explanation, explain
 from .plan import Plan, Step, make_plan
 from .subscript import Subscript, Term, parse
 
 __all__ = [
     "Contraction",
     "EinsumError",
+    "Explanation",
     "Operand",
     "Plan",
     "Role",
@@ -25,6 +27,7 @@ __all__ = [
     "Term",
     "bind",
     "einsum",
+    "explain",
     "make_plan",
     "parse",
 ]

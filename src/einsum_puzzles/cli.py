@@ -1,7 +1,7 @@
 """The ``einsum-puzzles`` command.
 
-For now it has ``explain``: bind a subscript to shapes and show label sizes, roles, the output shape
-and the plan of numpy steps. The puzzle commands (list, show, check, ...) arrive with the curriculum.
+For now it has ``explain``: what an einsum does with operands of given shapes (diagram, words,
+formula, loops, plain numpy). The puzzle commands (list, show, check, ...) arrive with the curriculum.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
 
-from .contraction import Contraction, Shape, bind, is_ellipsis_label
+from .contraction import Shape
 from .errors import EinsumError
-from .plan import Plan, make_plan
+from .explain import Explanation, explain
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -36,80 +35,30 @@ def parse_shape(text: str) -> Shape:
     return tuple(int(part) for part in parts)
 
 
-def describe(contraction: Contraction, plan: Plan) -> dict[str, Any]:
-    """The explanation as plain data (the ``--json`` schema)."""
-    return {
-        "subscript": contraction.subscript.text,
-        "canonical": contraction.subscript.canonical(),
-        "explicit": contraction.subscript.explicit,
-        "shapes": [list(shape) for shape in contraction.shapes],
-        "output_shape": list(contraction.output_shape),
-        "sizes": dict(contraction.sizes),
-        "roles": {
-            label: {
-                "size": role.size,
-                "kept": role.kept,
-                "operands": list(role.operands),
-                "diagonal": list(role.diagonal),
-                "broadcast": list(role.broadcast),
-                "ellipsis": role.ellipsis,
-            }
-            for label, role in contraction.roles.items()
-        },
-        "steps": [
-            {
-                "kind": step.kind,
-                "function": step.function,
-                "inputs": list(step.inputs),
-                "result": step.result,
-                "labels": list(step.labels),
-                "result_labels": list(step.result_labels),
-                "shape": list(step.shape),
-            }
-            for step in plan.steps
-        ],
-    }
+def render_text(explanation: Explanation) -> str:
+    sections = [
+        explanation.diagram,
+        explanation.prose,
+        explanation.formula,
+        "As loops:\n" + _indent(explanation.loops),
+        "In plain numpy (the steps einsum-puzzles runs):\n" + _indent(explanation.numpy_code),
+    ]
+    return "\n\n".join(sections)
 
 
-def render_text(contraction: Contraction, plan: Plan) -> str:
-    names = "abcdefghijklmnopqrstuvwxyz"
-    lines = [contraction.subscript.canonical()]
-    for op in contraction.operands:
-        name = names[op.index % 26] + ("" if op.index < 26 else str(op.index // 26))
-        labels = ", ".join(
-            f"{label}={size}" for label, size in zip(op.axis_labels, op.shape) if not is_ellipsis_label(label)
-        )
-        lines.append(f"  {name}.shape = {op.shape}" + (f"; {labels}" if labels else ""))
-    lines.append(f"  output: {contraction.output_shape}")
-    for label, role in contraction.roles.items():
-        what = "kept" if role.kept else "summed over"
-        notes = []
-        if role.shared:
-            notes.append("shared by operands " + ", ".join(map(str, role.operands)))
-        if role.diagonal:
-            notes.append("repeated (diagonal) in operand " + ", ".join(map(str, role.diagonal)))
-        if role.broadcast:
-            notes.append("broadcast from size 1 in operand " + ", ".join(map(str, role.broadcast)))
-        suffix = f" ({'; '.join(notes)})" if notes else ""
-        lines.append(f"  {label}: size {role.size}, {what}{suffix}")
-    lines.append("plan:")
-    for step in plan.steps:
-        args = ", ".join(f"v{i}" for i in step.inputs)
-        acted = ",".join(step.labels)
-        lines.append(f"  v{step.result} = {step.function}({args}) [{acted}] -> shape {step.shape}")
-    if not plan.steps:
-        lines.append("  (nothing to do: the output is the operand itself)")
-    return "\n".join(lines)
+def _indent(source: str) -> str:
+    return "\n".join("    " + line for line in source.splitlines())
 
 
 def _explain(args: argparse.Namespace) -> int:
+    if "\0" in args.subscript:
+        raise UsageError("the subscript contains a NUL character; remove it")
     shapes = [parse_shape(text) for text in args.shapes]
-    contraction = bind(args.subscript, *shapes)
-    plan = make_plan(contraction)
+    explanation = explain(args.subscript, *shapes)
     if args.json:
-        print(json.dumps(describe(contraction, plan), indent=2))
+        print(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print(render_text(contraction, plan))
+        print(render_text(explanation))
     return EXIT_OK
 
 

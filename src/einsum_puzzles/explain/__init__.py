@@ -1,0 +1,161 @@
+"""The explainer: what an einsum does, drawn, told, written as loops and as plain numpy.
+
+``explain(subscript, *shapes_or_arrays, names=None)`` binds the subscript (raising the same
+``EinsumError`` as ``bind``) and returns an ``Explanation`` whose renderings are all computed from
+the contraction and its plan; nothing is typed by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from ..contraction import Contraction, Shape, bind
+from ..plan import Plan, make_plan
+from .code import ExplainedStep, explained_steps, formula, loops, numpy_code
+from .diagram import diagram
+from .html import render_html
+from .naming import default_names
+from .prose import Operation, identify, prose
+
+__all__ = ["ExplainedStep", "Explanation", "Operation", "explain", "identify"]
+
+
+class Explanation:
+    """Every rendering of one einsum on operands of given shapes (each computed on first use)."""
+
+    def __init__(self, contraction: Contraction, names: Sequence[str], dtype: np.dtype[Any] | None = None) -> None:
+        self.contraction = contraction
+        self.names = tuple(names)
+        self.dtype = dtype
+
+    @cached_property
+    def plan(self) -> Plan:
+        return make_plan(self.contraction)
+
+    @property
+    def subscript(self) -> str:
+        return self.contraction.subscript.text
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.contraction.output_shape
+
+    @cached_property
+    def operation(self) -> Operation:
+        """The familiar operation this einsum is (or the closest general description)."""
+        return identify(self.contraction, self.names)
+
+    @cached_property
+    def diagram(self) -> str:
+        return diagram(self.contraction, self.names)
+
+    @cached_property
+    def prose(self) -> str:
+        return prose(self.contraction, self.names, self.operation)
+
+    @cached_property
+    def formula(self) -> str:
+        return formula(self.contraction, self.names)
+
+    @cached_property
+    def loops(self) -> str:
+        return loops(self.contraction, self.names)
+
+    @cached_property
+    def numpy_code(self) -> str:
+        return numpy_code(self.plan, self.names, self.dtype)
+
+    @cached_property
+    def steps(self) -> list[ExplainedStep]:
+        return explained_steps(self.plan, self.names, self.dtype)
+
+    def html(self, include_style: bool = True) -> str:
+        """An HTML fragment (the web app passes ``include_style=False`` and ships the CSS itself)."""
+        return render_html(self, include_style=include_style)
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON (the CLI's ``--json`` and the web API)."""
+        c = self.contraction
+        return {
+            "subscript": c.subscript.text,
+            "canonical": c.subscript.canonical(),
+            "explicit": c.subscript.explicit,
+            "names": list(self.names),
+            "shapes": [list(shape) for shape in c.shapes],
+            "output_shape": list(c.output_shape),
+            "sizes": dict(c.sizes),
+            "roles": {
+                label: {
+                    "size": role.size,
+                    "kept": role.kept,
+                    "operands": [self.names[i] for i in role.operands],
+                    "diagonal": [self.names[i] for i in role.diagonal],
+                    "broadcast": [self.names[i] for i in role.broadcast],
+                    "ellipsis": role.ellipsis,
+                }
+                for label, role in c.roles.items()
+            },
+            "operation": self.operation.name,
+            "diagram": self.diagram,
+            "prose": self.prose,
+            "formula": self.formula,
+            "loops": self.loops,
+            "numpy_code": self.numpy_code,
+            "steps": [step.to_dict() for step in self.steps],
+        }
+
+    def __str__(self) -> str:
+        return "\n\n".join([self.diagram, self.prose, self.formula])
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(shape) for shape in self.contraction.shapes)
+        return f"<Explanation {self.contraction.subscript.text!r} on {shapes}: {self.operation.name}>"
+
+
+def explain(subscript: str, *shapes_or_arrays: Any, names: Sequence[str] | None = None) -> Explanation:
+    """Explain ``subscript`` applied to operands given as shapes (tuples/lists of ints) or arrays."""
+    shapes: list[Shape] = []
+    arrays: list[Any] = []
+    for operand in shapes_or_arrays:
+        if _is_shape(operand):
+            shapes.append(tuple(int(size) for size in operand))
+        else:
+            array = operand if hasattr(operand, "shape") and hasattr(operand, "dtype") else np.asarray(operand)
+            arrays.append(array)
+            shapes.append(tuple(int(size) for size in array.shape))
+    contraction = bind(subscript, *shapes)
+    chosen = default_names(len(shapes)) if names is None else _check_names(names, len(shapes))
+    dtype = None
+    if arrays and len(arrays) == len(shapes):
+        try:
+            dtype = np.result_type(*[np.dtype(array.dtype) for array in arrays])
+        except TypeError:
+            dtype = None
+    return Explanation(contraction, chosen, dtype)
+
+
+def _is_shape(value: Any) -> bool:
+    if isinstance(value, (tuple, list)):
+        return all(isinstance(size, (int, np.integer)) and not isinstance(size, bool) for size in value)
+    return False
+
+
+def _check_names(names: Sequence[str], count: int) -> tuple[str, ...]:
+    chosen = tuple(names)
+    if len(chosen) != count:
+        raise ValueError(f"names gives {len(chosen)} names for {count} operands: give one name per operand")
+    for name in chosen:
+        if not (isinstance(name, str) and name.isidentifier()):
+            raise ValueError(f"operand name {name!r} is not a Python identifier; use names such as 'x' or 'w_q'")
+        if name in ("out", "np"):
+            raise ValueError(f"operand name {name!r} is taken by the generated code; choose another")
+    if len(set(chosen)) != len(chosen):
+        raise ValueError(f"operand names must differ, got {list(chosen)}")
+    return chosen
