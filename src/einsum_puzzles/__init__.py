@@ -9,9 +9,11 @@ The public API (a contract: see docs/api.md)::
 """
 
 from .contraction import Contraction, Operand, Role, bind
+from .curriculum import Puzzle, UnknownPuzzle, puzzle, puzzles
 from .errors import EinsumError
 from .evaluate import einsum
 from .explain import Explanation, explain
+from .grading import Verdict, check
 from .plan import Plan, Step, make_plan
 from .subscript import Subscript, Term, parse
 
@@ -21,14 +23,20 @@ __all__ = [
     "Explanation",
     "Operand",
     "Plan",
+    "Puzzle",
     "Role",
     "Step",
     "Subscript",
     "Term",
+    "UnknownPuzzle",
+    "Verdict",
     "bind",
+    "check",
     "einsum",
     "explain",
     "make_plan",
     "parse",
+    "puzzle",
+    "puzzles",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,113 @@
+"""The course: sections in order, each with its lesson, puzzles and questions; the cheatsheet.
+
+Content is data (``puzzles.py``, ``questions.py``, ``cheatsheet.py``, ``lessons/*.md``); this module
+only assembles it. Nothing here imports an interface.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from .cheatsheet import CHEATSHEET
+from .model import CheatEntry, Puzzle, Question, Section, ShapeQuestion, parse_example, worked_examples
+from .puzzles import CODE_PUZZLES, PUZZLES
+from .questions import QUESTIONS, SHAPE_QUESTIONS
+
+__all__ = [
+    "CheatEntry",
+    "Puzzle",
+    "Question",
+    "Section",
+    "ShapeQuestion",
+    "UnknownPuzzle",
+    "cheatsheet",
+    "parse_example",
+    "puzzle",
+    "puzzles",
+    "questions",
+    "section",
+    "sections",
+    "shape_questions",
+    "worked_examples",
+]
+
+SECTION_FILES: tuple[tuple[str, str], ...] = (
+    ("identity", "01-identity.md"),
+    ("multiplication", "02-multiplication.md"),
+    ("summation", "03-summation.md"),
+    ("axis-sums", "04-axis-sums.md"),
+    ("diagonal", "05-diagonal.md"),
+    ("broadcasting", "06-broadcasting.md"),
+    ("outer", "07-outer.md"),
+    ("permutation", "08-permutation.md"),
+    ("matmul", "09-matmul.md"),
+    ("implicit", "10-implicit.md"),
+    ("ellipsis", "11-ellipsis.md"),
+    ("attention-head", "12-attention-head.md"),
+    ("multi-head", "13-multi-head.md"),
+    ("beyond", "14-beyond.md"),
+)
+
+
+class UnknownPuzzle(LookupError):
+    """Asked for a puzzle number that does not exist; the message lists the valid ones."""
+
+
+@cache
+def sections() -> tuple[Section, ...]:
+    lessons = resources.files(__package__).joinpath("lessons")
+    all_puzzles = sorted(PUZZLES + CODE_PUZZLES, key=lambda p: p.id)
+    built = []
+    for section_id, filename in SECTION_FILES:
+        text = lessons.joinpath(filename).read_text(encoding="utf-8")
+        title = text.splitlines()[0].lstrip("# ").strip()
+        built.append(
+            Section(
+                id=section_id,
+                title=title,
+                lesson=text,
+                puzzles=tuple(p for p in all_puzzles if p.section == section_id),
+                questions=tuple(q for q in QUESTIONS if q.section == section_id),
+                shape_questions=tuple(q for q in SHAPE_QUESTIONS if q.section == section_id),
+            )
+        )
+    return tuple(built)
+
+
+def section(section_id: str) -> Section:
+    for candidate in sections():
+        if candidate.id == section_id:
+            return candidate
+    known = ", ".join(s.id for s in sections())
+    raise LookupError(f"no section {section_id!r}; the sections are: {known}")
+
+
+def puzzles() -> list[Puzzle]:
+    """Every puzzle in course order (section by section)."""
+    return [p for s in sections() for p in s.puzzles]
+
+
+@cache
+def _by_id() -> dict[int, Puzzle]:
+    return {p.id: p for p in puzzles()}
+
+
+def puzzle(number: int) -> Puzzle:
+    try:
+        return _by_id()[int(number)]
+    except (KeyError, ValueError, TypeError):
+        ids = sorted(_by_id())
+        raise UnknownPuzzle(f"there is no puzzle {number!r}; puzzles are numbered {ids[0]} to {ids[-1]}") from None
+
+
+def questions() -> tuple[Question, ...]:
+    return QUESTIONS
+
+
+def shape_questions() -> tuple[ShapeQuestion, ...]:
+    return SHAPE_QUESTIONS
+
+
+def cheatsheet() -> tuple[CheatEntry, ...]:
+    return CHEATSHEET

@@ -1,0 +1,219 @@
+"""The content model: sections, puzzles, questions, cheatsheet entries. Content is data.
+
+A subscript puzzle names the dimensions of its operands (``operands=(("a", "ij"), ("b", "jk"))``
+with ``sizes={"i": 3, "j": 2, "k": 4}``): the shown example uses those sizes and fixed values; a
+fresh draw (``inputs(rng)``) gives every dimension a new size, different from the others, and new
+values. ``expected`` computes the target with plain numpy, never einsum.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+PuzzleKind = Literal["subscript", "code"]
+FRESH_SIZES = range(2, 8)
+MAX_FRESH_ELEMENTS = 20_000
+
+
+@dataclass(frozen=True)
+class Puzzle:
+    id: int
+    section: str
+    title: str
+    prompt: str
+    operands: tuple[tuple[str, str], ...]
+    """Each operand's name and its dimension names, one letter per axis (``("a", "ij")``)."""
+    sizes: Mapping[str, int]
+    """The size of every dimension in the example shown to the learner."""
+    expected_fn: Callable[..., Any]
+    solutions: tuple[str, ...]
+    hints: tuple[str, ...]
+    kind: PuzzleKind = "subscript"
+    note: str = ""
+    """A short lesson note shown with the puzzle (Markdown), for puzzles past the seed."""
+    seed_puzzle: bool = True
+    """True for puzzles 1-32, which keep the seed notebook's numbering and meaning."""
+    function_name: str = ""
+    """Code puzzles: the function the learner defines."""
+    starter: str = ""
+    """Code puzzles: the template the learner starts from."""
+    integer_values: bool = True
+    """Shown values are small integers (easy to read); code puzzles use floats."""
+    make_inputs: Callable[[np.random.Generator, Mapping[str, int]], tuple[Any, ...]] | None = None
+    """Code puzzles: build the inputs from sizes (e.g. a causal mask) instead of random operands."""
+    fixed_sizes: frozenset[str] = field(default_factory=frozenset)
+    """Dimensions whose size stays as shown in fresh draws (none for most puzzles)."""
+    arguments: tuple[int, ...] = ()
+    """Subscript puzzles that pass an input more than once: the input behind each einsum argument
+    (``(0, 0)`` means ``np.einsum(answer, x, x)``). Empty: each input once, in order."""
+
+    @property
+    def argument_indices(self) -> tuple[int, ...]:
+        return self.arguments or tuple(range(len(self.operands)))
+
+    def einsum_arguments(self, inputs: Sequence[Any]) -> tuple[Any, ...]:
+        """The arrays to pass to einsum after the learner's subscript, in order."""
+        return tuple(inputs[i] for i in self.argument_indices)
+
+    @property
+    def argument_names(self) -> tuple[str, ...]:
+        """A distinct name per einsum argument: an input passed twice is ``x`` then ``x_2``."""
+        names: list[str] = []
+        for index in self.argument_indices:
+            base = self.input_names[index]
+            count = sum(1 for i in self.argument_indices[: len(names)] if i == index)
+            names.append(base if count == 0 else f"{base}_{count + 1}")
+        return tuple(names)
+
+    @property
+    def call(self) -> str:
+        """How the answer is used: ``np.einsum(ANSWER, a, b)``."""
+        names = ", ".join(self.input_names[i] for i in self.argument_indices)
+        return f"np.einsum(ANSWER, {names})"
+
+    def argument_shapes(self, sizes: Mapping[str, int] | None = None) -> tuple[tuple[int, ...], ...]:
+        shapes = self.shapes(sizes)
+        return tuple(shapes[i] for i in self.argument_indices)
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.operands)
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """Every dimension name, in order of first appearance."""
+        return tuple(dict.fromkeys(dim for _, dims in self.operands for dim in dims))
+
+    def shapes(self, sizes: Mapping[str, int] | None = None) -> tuple[tuple[int, ...], ...]:
+        sizes = self.sizes if sizes is None else sizes
+        return tuple(tuple(sizes[dim] for dim in dims) for _, dims in self.operands)
+
+    def fresh_sizes(self, rng: np.random.Generator) -> dict[str, int]:
+        """New sizes: a different size for every dimension, small enough to check quickly."""
+        dims = [dim for dim in self.dims if dim not in self.fixed_sizes]
+        pool = list(range(FRESH_SIZES.start, FRESH_SIZES.start + max(len(FRESH_SIZES), len(dims))))
+        for _ in range(100):
+            chosen = rng.choice(pool, size=len(dims), replace=False)
+            sizes = dict(self.sizes) | {dim: int(size) for dim, size in zip(dims, chosen)}
+            if all(math.prod(shape) <= MAX_FRESH_ELEMENTS for shape in self.shapes(sizes)):
+                return sizes
+        return dict(self.sizes)
+
+    def inputs(self, rng: np.random.Generator | None = None) -> tuple[Any, ...]:
+        """The shown example (``rng=None``, always the same) or a fresh draw of sizes and values."""
+        if rng is None:
+            example_rng = np.random.default_rng(zlib.crc32(f"einsum-puzzles/{self.id}".encode()))
+            return self._build(example_rng, dict(self.sizes), integers=self.integer_values)
+        return self._build(rng, self.fresh_sizes(rng), integers=False)
+
+    def _build(self, rng: np.random.Generator, sizes: dict[str, int], integers: bool) -> tuple[Any, ...]:
+        if self.make_inputs is not None:
+            return self.make_inputs(rng, sizes)
+        arrays: list[Any] = []
+        for shape in self.shapes(sizes):
+            if integers:
+                arrays.append(rng.integers(1, 10, size=shape))
+            else:
+                arrays.append(rng.standard_normal(shape))
+        return tuple(arrays)
+
+    def expected(self, *inputs: Any) -> Any:
+        return self.expected_fn(*inputs)
+
+    @property
+    def target_shape(self) -> tuple[int, ...]:
+        return tuple(np.shape(self.expected(*self.inputs())))
+
+
+@dataclass(frozen=True)
+class Question:
+    """A comprehension question. ``answer`` is Markdown; ``check`` (when set) proves it by running."""
+
+    id: str
+    section: str
+    text: str
+    answer: str
+    check: Callable[[], bool] | None = None
+
+
+@dataclass(frozen=True)
+class ShapeQuestion:
+    """Predict the output shape: the answer is computed by ``ep.bind``, never typed."""
+
+    id: str
+    section: str
+    subscript: str
+    shapes: tuple[tuple[int, ...], ...]
+    why: str = ""
+
+    @property
+    def answer(self) -> tuple[int, ...]:
+        from ..contraction import bind
+
+        return bind(self.subscript, *self.shapes).output_shape
+
+    @property
+    def text(self) -> str:
+        names = "abcdefgh"
+        operands = ", ".join(f"{names[i]} of shape {shape}" for i, shape in enumerate(self.shapes))
+        arguments = ", ".join(names[: len(self.shapes)])
+        return f"What is the shape of np.einsum('{self.subscript}', {arguments}) for {operands}?"
+
+
+@dataclass(frozen=True)
+class CheatEntry:
+    """One cheatsheet line: an einsum and the plain numpy that computes the same."""
+
+    group: str
+    name: str
+    subscript: str
+    numpy: str
+    """A numpy expression over the operands x, y, z (in that order)."""
+    shapes: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    lesson: str
+    """Markdown. A fenced ```einsum block holds a worked example (``SUBSCRIPT SHAPE ...``) that the
+    interfaces replace with the explainer's rendering."""
+    puzzles: tuple[Puzzle, ...] = ()
+    questions: tuple[Question, ...] = ()
+    shape_questions: tuple[ShapeQuestion, ...] = ()
+
+
+def worked_examples(markdown: str) -> list[tuple[str, tuple[tuple[int, ...], ...]]]:
+    """The ```einsum blocks of a lesson: ``[(subscript, shapes)]``."""
+    examples = []
+    lines = markdown.splitlines()
+    inside = False
+    for line in lines:
+        stripped = line.strip()
+        if stripped == "```einsum":
+            inside = True
+            continue
+        if inside and stripped.startswith("```"):
+            inside = False
+            continue
+        if inside and stripped:
+            examples.append(parse_example(stripped))
+    return examples
+
+
+def parse_example(line: str) -> tuple[str, tuple[tuple[int, ...], ...]]:
+    """``'ij,jk->ik 2x3 3x4'`` -> ``('ij,jk->ik', ((2, 3), (3, 4)))``; ``scalar`` is a 0-d shape."""
+    subscript, *shapes = line.split()
+    parsed = tuple(() if shape == "scalar" else tuple(int(s) for s in shape.split("x")) for shape in shapes)
+    return subscript, parsed
+
+
+def shape_text(shapes: Sequence[tuple[int, ...]]) -> str:
+    return " ".join("x".join(map(str, shape)) or "scalar" for shape in shapes)

@@ -1,0 +1,47 @@
+"""Grading: ``check(n, answer)`` -> Verdict. Subscript puzzles are compared on the shown inputs and on
+fresh draws and their mistakes are named; code puzzles run sandboxed under the puzzle's rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..curriculum import puzzle as get_puzzle
+from .code import check_code, rule_problems, run_sandboxed
+from .subscript import check_subscript, is_placeholder, trial_inputs
+from .verdict import VERDICT_KINDS, Verdict
+
+__all__ = [
+    "VERDICT_KINDS",
+    "BackendUnavailable",
+    "Verdict",
+    "check",
+    "check_code",
+    "check_subscript",
+    "is_placeholder",
+    "rule_problems",
+    "run_sandboxed",
+    "trial_inputs",
+]
+
+BACKENDS = ("numpy",)
+
+
+class BackendUnavailable(LookupError):
+    """A backend name that is unknown or cannot be used here; the message says what to do."""
+
+
+def evaluator(backend: str) -> Any:
+    if backend == "numpy":
+        return np.einsum
+    raise BackendUnavailable(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+
+
+def check(n: int, answer: Any, backend: str = "numpy") -> Verdict:
+    """Grade ``answer`` for puzzle ``n``: a subscript, or source code for the code puzzles."""
+    puzzle = get_puzzle(n)
+    if puzzle.kind == "code":
+        return check_code(puzzle, answer)
+    return check_subscript(puzzle, answer, evaluator(backend))

@@ -1,0 +1,60 @@
+"""Runs a learner's function in a child process: ``python -I sandbox.py FOLDER``.
+
+Standalone on purpose (it imports only numpy and the standard library): the folder holds
+``solution.py``, ``inputs.npz`` and ``job.json``; this writes ``outputs.npz`` and ``result.json``.
+Limits on memory and CPU time are set before the learner's code is read.
+"""
+
+import json
+import resource
+import sys
+import traceback
+from pathlib import Path
+
+
+def main(folder: str) -> None:
+    base = Path(folder)
+    job = json.loads((base / "job.json").read_text(encoding="utf-8"))
+    resource.setrlimit(resource.RLIMIT_AS, (job["memory"], job["memory"]))
+    resource.setrlimit(resource.RLIMIT_CPU, (job["cpu"], job["cpu"]))
+    import numpy as np
+
+    with np.load(base / "inputs.npz", allow_pickle=False) as data:
+        trials = [[data[f"t{t}_{i}"] for i in range(job["arity"])] for t in range(job["trials"])]
+    source = (base / "solution.py").read_text(encoding="utf-8")
+    namespace: dict[str, object] = {"__name__": "solution"}
+    outputs: dict[str, object] = {}
+    try:
+        exec(compile(source, "your code", "exec"), namespace)
+        function = namespace.get(job["function"])
+        if not callable(function):
+            raise NameError(f"your code does not define {job['function']}()")
+        for number, inputs in enumerate(trials):
+            result = function(*inputs)
+            try:
+                outputs[f"out{number}"] = np.asarray(result, dtype=float)
+            except (TypeError, ValueError):
+                raise TypeError(f"{job['function']}() returned {type(result).__name__}, not an array") from None
+    except BaseException as error:  # everything the learner's code raises is reported, not re-raised
+        frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == "your code"]
+        source_lines = source.splitlines()
+        lines = [
+            f"  line {frame.lineno}, in {frame.name}: {source_lines[frame.lineno - 1].strip()}"
+            for frame in frames
+            if frame.lineno and 0 < frame.lineno <= len(source_lines)
+        ]
+        message = f"{type(error).__name__}: {error}"
+        if isinstance(error, MemoryError):
+            message = "MemoryError: your code used more memory than the checker allows"
+        write(base, {"status": "error", "message": message, "details": lines})
+        return
+    np.savez(base / "outputs.npz", **outputs)
+    write(base, {"status": "ok"})
+
+
+def write(base: Path, result: dict[str, object]) -> None:
+    (base / "result.json").write_text(json.dumps(result), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

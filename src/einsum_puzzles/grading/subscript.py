@@ -1,0 +1,204 @@
+"""Checking a subscript answer: validate, compare on the shown inputs and on fresh draws, diagnose.
+
+The answer is right when, on the shown inputs and on every fresh draw (new sizes for every
+dimension, each different from the others, and new values), it gives exactly the expected shape and
+the expected values. Draws are seeded per puzzle, so a verdict is reproducible.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..contraction import Contraction, bind
+from ..curriculum.model import Puzzle
+from ..errors import EinsumError
+from ..explain import explain
+from .diagnose import best_diagnosis
+from .verdict import Verdict
+
+FRESH_TRIALS = 4
+PLACEHOLDER = re.compile(r"your[\s_-]*answer|^\s*(\?+|todo|\.\.\.\?)\s*$", re.IGNORECASE)
+
+Evaluator = Callable[..., Any]
+
+
+def is_placeholder(answer: object) -> bool:
+    if answer is None:
+        return True
+    if not isinstance(answer, str):
+        return False
+    return not answer.strip() or bool(PLACEHOLDER.search(answer))
+
+
+def trial_inputs(puzzle: Puzzle, trials: int = FRESH_TRIALS) -> list[tuple[Any, ...]]:
+    """The shown inputs, then ``trials`` fresh draws (seeded by the puzzle number)."""
+    rng = np.random.default_rng(zlib.crc32(f"einsum-puzzles/check/{puzzle.id}".encode()))
+    return [puzzle.inputs(), *(puzzle.inputs(rng) for _ in range(trials))]
+
+
+def unsolved(puzzle: Puzzle, answer: str) -> Verdict:
+    return Verdict(
+        puzzle.id,
+        answer,
+        "unsolved",
+        f"not solved yet: replace the placeholder with a subscript for {puzzle.call}.",
+    )
+
+
+def check_subscript(puzzle: Puzzle, answer: str, evaluate: Evaluator, trials: int = FRESH_TRIALS) -> Verdict:
+    if is_placeholder(answer):
+        return unsolved(puzzle, answer if isinstance(answer, str) else "")
+    if not isinstance(answer, str):
+        return Verdict(
+            puzzle.id, repr(answer), "syntax", f"an answer is a subscript string such as 'ij,jk->ik', not {answer!r}"
+        )
+    if "\0" in answer:
+        return Verdict(puzzle.id, answer.replace("\0", "?"), "syntax", "the answer contains a NUL character; remove it")
+    names = puzzle.argument_names
+    shown_shapes = puzzle.argument_shapes()
+    try:
+        learner = bind(answer, *shown_shapes)
+    except EinsumError as error:
+        return Verdict(puzzle.id, answer, error.kind, str(error))
+
+    all_inputs = trial_inputs(puzzle, trials)
+    explanation = explain(answer, *shown_shapes, names=names)
+    for number, inputs in enumerate(all_inputs):
+        arguments = puzzle.einsum_arguments(inputs)
+        expected = np.asarray(puzzle.expected(*inputs))
+        try:
+            bind(answer, *(np.shape(a) for a in arguments))
+        except EinsumError as error:
+            return _fails_on_fresh(puzzle, answer, error, [np.shape(a) for a in arguments], explanation)
+        try:
+            got = np.asarray(evaluate(answer, *arguments))
+        except Exception as error:  # the backend's own failure, reported as such, never as a traceback
+            return Verdict(
+                puzzle.id,
+                answer,
+                "error",
+                f"the einsum backend could not compute {answer!r}: {type(error).__name__}: {error}",
+            )
+        if got.shape == expected.shape and _close(got, expected):
+            continue
+        verdict = _wrong(puzzle, answer, learner, got, expected, number, explanation)
+        return verdict
+    return Verdict(
+        puzzle.id,
+        answer,
+        "correct",
+        f"{answer!r} gives the expected result on the shown inputs and on {len(all_inputs) - 1} fresh draws "
+        "with other sizes and values.",
+        expected_shape=tuple(np.shape(puzzle.expected(*all_inputs[0]))),
+        got_shape=learner.output_shape,
+        trials=len(all_inputs),
+        explanation=explanation,
+    )
+
+
+def _close(got: np.ndarray, expected: np.ndarray) -> bool:
+    if got.dtype.kind not in "biufc" or expected.dtype.kind not in "biufc":
+        return bool(np.array_equal(got, expected))
+    return bool(np.allclose(got, expected, rtol=1e-7, atol=1e-9, equal_nan=True))
+
+
+def _permutation(got: np.ndarray, expected: np.ndarray) -> tuple[int, ...] | None:
+    """An axis order that turns ``got`` into ``expected``, other than the identity."""
+    if got.ndim != expected.ndim or sorted(got.shape) != sorted(expected.shape) or got.ndim > 7:
+        return None
+    for perm in itertools.permutations(range(got.ndim)):
+        if perm == tuple(range(got.ndim)):
+            continue
+        if tuple(got.shape[p] for p in perm) == expected.shape and _close(np.transpose(got, perm), expected):
+            return perm
+    return None
+
+
+def _wrong(
+    puzzle: Puzzle,
+    answer: str,
+    learner: Contraction,
+    got: np.ndarray,
+    expected: np.ndarray,
+    trial: int,
+    explanation: Any,
+) -> Verdict:
+    names = puzzle.argument_names
+    shapes = puzzle.argument_shapes()
+    references = []
+    for solution in puzzle.solutions:
+        try:
+            references.append(bind(solution, *shapes))
+        except EinsumError:  # a reference that needs other shapes cannot be aligned here
+            continue
+    diagnosis = best_diagnosis(learner, references, names) if references else None
+    where = "on the shown inputs" if trial == 0 else f"on fresh inputs (draw {trial}, with other sizes)"
+    details = ["What your subscript computes:", explanation.diagram]
+    implicit_note = ""
+    if not learner.subscript.explicit:
+        implicit_note = (
+            f" Note: without an arrow the output letters are sorted, so your subscript means "
+            f"'{learner.subscript.canonical()}'."
+        )
+    perm = _permutation(got, expected)
+    if perm is not None:
+        fix = ""
+        if diagnosis is not None and diagnosis.order_hint is not None:
+            fix = f": write the output as '->{diagnosis.order_hint}'"
+        message = (
+            f"your output is the expected one with its axes in another order (apply np.transpose(out, {perm}) "
+            f"to get the target){fix}.{implicit_note}"
+        )
+        return Verdict(
+            puzzle.id, answer, "order", message, tuple(details), expected.shape, got.shape, trial + 1, explanation
+        )
+    problems = diagnosis.problems if diagnosis is not None else []
+    if got.shape != expected.shape:
+        lead = f"your output has shape {got.shape} but the target has shape {expected.shape} ({where})"
+        kind = "shape"
+    else:
+        index = _first_difference(got, expected)
+        lead = (
+            f"the shape {got.shape} is right but the values are not ({where}): at index {index} you get "
+            f"{_fmt(got[index])}, the target is {_fmt(expected[index])}"
+        )
+        kind = "values"
+    message = lead + (". In your subscript, " + " Also, ".join(problems) if problems else ".") + implicit_note
+    return Verdict(puzzle.id, answer, kind, message, tuple(details), expected.shape, got.shape, trial + 1, explanation)
+
+
+def _fails_on_fresh(
+    puzzle: Puzzle, answer: str, error: EinsumError, shapes: Sequence[tuple[int, ...]], explanation: Any
+) -> Verdict:
+    message = (
+        f"your subscript works on the shown shapes only by coincidence: with shapes {tuple(shapes)} it fails "
+        f"({error.message}). Letters that tie axes together must name axes that always have the same size."
+    )
+    return Verdict(
+        puzzle.id,
+        answer,
+        "shape",
+        message,
+        ("What your subscript computes:", explanation.diagram),
+        explanation=explanation,
+    )
+
+
+def _first_difference(got: np.ndarray, expected: np.ndarray) -> tuple[int, ...]:
+    if got.ndim == 0:
+        return ()
+    bad = ~np.isclose(got, expected, rtol=1e-7, atol=1e-9, equal_nan=True)
+    return tuple(int(i) for i in np.argwhere(bad)[0])
+
+
+def _fmt(value: Any) -> str:
+    number = np.asarray(value).item()
+    if isinstance(number, float):
+        return f"{number:.6g}"
+    return str(number)
