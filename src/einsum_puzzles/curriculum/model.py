@@ -49,6 +49,8 @@ class Puzzle:
     """Code puzzles: build the inputs from sizes (e.g. a causal mask) instead of random operands."""
     fixed_sizes: frozenset[str] = field(default_factory=frozenset)
     """Dimensions whose size stays as shown in fresh draws (none for most puzzles)."""
+    implicit_only: bool = False
+    """The puzzle's rule: the answer must have no arrow (implicit output)."""
     arguments: tuple[int, ...] = ()
     """Subscript puzzles that pass an input more than once: the input behind each einsum argument
     (``(0, 0)`` means ``np.einsum(answer, x, x)``). Empty: each input once, in order."""

@@ -25,6 +25,7 @@ def P(
     hints: tuple[str, ...],
     note: str = "",
     arguments: tuple[int, ...] = (),
+    implicit_only: bool = False,
 ) -> Puzzle:
     """A subscript puzzle. ``operands`` is ``"a:ij b:jk"``: names and their dimension letters."""
     pairs = tuple((name, dims) for name, dims in (item.split(":") for item in operands.split()))
@@ -41,6 +42,7 @@ def P(
         note=note,
         seed_puzzle=id <= 32,
         arguments=arguments,
+        implicit_only=implicit_only,
     )
 
 
@@ -646,6 +648,8 @@ PUZZLES: tuple[Puzzle, ...] = (
         lambda a, b: np.tensordot(a, b, axes=([1, 2], [0, 1])),
         ("ijk,jkl->il",),
         ("Two axes are paired: two shared letters.", "Both shared letters are summed."),
+        note="Several letters can be shared and summed at once: that is tensordot over several axes, "
+        "common when contracting feature maps or tensor networks.",
     ),
     P(
         43,
@@ -679,17 +683,19 @@ PUZZLES: tuple[Puzzle, ...] = (
     P(
         45,
         "implicit",
-        "Arrowless matrix product",
-        "Compute a @ b with a subscript that has no arrow.",
+        "Arrowless transposed product",
+        "Compute (a @ b).T with a subscript that has no arrow.",
         "a:ij b:jk",
-        {"i": 3, "j": 2, "k": 4},
-        lambda a, b: a @ b,
-        ("ij,jk",),
+        {"i": 2, "j": 5, "k": 3},
+        lambda a, b: (a @ b).T.copy(),
+        ("ij,jh", "bc,ca"),
         (
-            "Without an arrow, letters used once are kept, in sorted order.",
-            "Choose letters so that a's row letter sorts before b's column letter.",
+            "Without an arrow, the letters used once are kept, in sorted order.",
+            "The shared letter is summed; the result's first axis comes from b.",
+            "Pick b's column letter so that it sorts before a's row letter.",
         ),
         note="Implicit output is sorted: `ij,jk` gives `ik`, but `ij,jh` gives `hi`, the transpose.",
+        implicit_only=True,
     ),
     P(
         46,
@@ -697,11 +703,12 @@ PUZZLES: tuple[Puzzle, ...] = (
         "Arrowless transpose",
         "Transpose the matrix a with a subscript that has no arrow.",
         "a:ij",
-        {"i": 2, "j": 3},
+        {"i": 4, "j": 3},
         lambda a: a.T.copy(),
-        ("ji",),
+        ("ji", "ba"),
         ("The implicit output is sorted.", "Which order of two letters makes the sorted output swap them?"),
         note="An arrowless subscript can transpose: its output letters are sorted, whatever order you wrote.",
+        implicit_only=True,
     ),
     P(
         47,
@@ -710,7 +717,7 @@ PUZZLES: tuple[Puzzle, ...] = (
         "Queries q have shape (b, g, r, l, d): g groups of r heads each. "
         "Keys k have shape (b, g, m, d), one per group. Compute the scores out[b, g, r, l, m] = sum over d of q * k.",
         "q:bgrld k:bgmd",
-        {"b": 2, "g": 2, "r": 3, "l": 4, "m": 5, "d": 6},
+        {"b": 2, "g": 3, "r": 4, "l": 5, "m": 6, "d": 7},
         lambda q, k: q @ np.swapaxes(k, -1, -2)[:, :, None],
         ("bgrld,bgmd->bgrlm",),
         (

@@ -58,10 +58,10 @@ def diagnose(learner: Contraction, reference: Contraction, names: Sequence[str])
         places_r.setdefault(r, []).append((name, index, axis))
 
     for r, learned in learner_of.items():
-        if len(learned) > 1 and not is_ellipsis_label(r):
+        if len(learned) > 1:
             letters = sorted(learned)
             where = _where(places_r[r])
-            joined = " and ".join(f"'{x}'" for x in letters)
+            joined = " and ".join(_show(x) for x in letters)
             operands = {index for _, index, _ in places_r[r]}
             action = "multiplied along that axis" if len(operands) > 1 else "tied into a diagonal"
             result.problems.append(
@@ -69,12 +69,12 @@ def diagnose(learner: Contraction, reference: Contraction, names: Sequence[str])
                 f"different letters: {joined}. Use one letter for all of them."
             )
     for l_label, referenced in reference_of.items():
-        if len(referenced) > 1 and not is_ellipsis_label(l_label):
+        if len(referenced) > 1:
             where = _where(places_l[l_label])
             operands = {index for _, index, _ in places_l[l_label]}
             effect = "which takes a diagonal" if len(operands) == 1 else "which multiplies them along one shared axis"
             result.problems.append(
-                f"you used '{l_label}' for {where}, {effect}; the target keeps these axes separate. "
+                f"you used {_show(l_label)} for {where}, {effect}; the target keeps these axes separate. "
                 "Give them different letters."
             )
 

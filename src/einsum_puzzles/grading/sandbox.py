@@ -48,7 +48,7 @@ def main(folder: str) -> None:
             message = "MemoryError: your code used more memory than the checker allows"
         write(base, {"status": "error", "message": message, "details": lines})
         return
-    np.savez(base / "outputs.npz", **outputs)
+    np.savez(base / "outputs.npz", **outputs)  # type: ignore[arg-type]
     write(base, {"status": "ok"})
 
 

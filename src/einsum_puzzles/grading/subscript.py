@@ -11,6 +11,7 @@ import itertools
 import re
 import zlib
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -38,8 +39,26 @@ def is_placeholder(answer: object) -> bool:
 
 def trial_inputs(puzzle: Puzzle, trials: int = FRESH_TRIALS) -> list[tuple[Any, ...]]:
     """The shown inputs, then ``trials`` fresh draws (seeded by the puzzle number)."""
+    return [inputs for inputs, _ in _trials(puzzle.id, trials)]
+
+
+@lru_cache(maxsize=256)
+def _trials(puzzle_id: int, trials: int) -> tuple[tuple[tuple[Any, ...], Any], ...]:
+    """(inputs, expected) for the shown example and each fresh draw, computed once per puzzle."""
+    from ..curriculum import puzzle as get_puzzle
+
+    puzzle = get_puzzle(puzzle_id)
     rng = np.random.default_rng(zlib.crc32(f"einsum-puzzles/check/{puzzle.id}".encode()))
-    return [puzzle.inputs(), *(puzzle.inputs(rng) for _ in range(trials))]
+    sets = [puzzle.inputs(), *(puzzle.inputs(rng) for _ in range(trials))]
+    result = []
+    for inputs in sets:
+        for array in inputs:
+            if isinstance(array, np.ndarray):
+                array.setflags(write=False)
+        expected = np.asarray(puzzle.expected(*inputs))
+        expected.setflags(write=False)
+        result.append((tuple(inputs), expected))
+    return tuple(result)
 
 
 def unsolved(puzzle: Puzzle, answer: str) -> Verdict:
@@ -67,11 +86,18 @@ def check_subscript(puzzle: Puzzle, answer: str, evaluate: Evaluator, trials: in
     except EinsumError as error:
         return Verdict(puzzle.id, answer, error.kind, str(error))
 
-    all_inputs = trial_inputs(puzzle, trials)
+    if puzzle.implicit_only and learner.subscript.explicit:
+        return Verdict(
+            puzzle.id,
+            answer,
+            "rules",
+            "this puzzle asks for a subscript without an arrow: remove '->' and the output, and choose letters "
+            "so that the sorted output comes out in the order you need.",
+        )
+    all_trials = _trials(puzzle.id, trials)
     explanation = explain(answer, *shown_shapes, names=names)
-    for number, inputs in enumerate(all_inputs):
+    for number, (inputs, expected) in enumerate(all_trials):
         arguments = puzzle.einsum_arguments(inputs)
-        expected = np.asarray(puzzle.expected(*inputs))
         try:
             bind(answer, *(np.shape(a) for a in arguments))
         except EinsumError as error:
@@ -93,11 +119,11 @@ def check_subscript(puzzle: Puzzle, answer: str, evaluate: Evaluator, trials: in
         puzzle.id,
         answer,
         "correct",
-        f"{answer!r} gives the expected result on the shown inputs and on {len(all_inputs) - 1} fresh draws "
+        f"{answer!r} gives the expected result on the shown inputs and on {len(all_trials) - 1} fresh draws "
         "with other sizes and values.",
-        expected_shape=tuple(np.shape(puzzle.expected(*all_inputs[0]))),
+        expected_shape=tuple(np.shape(all_trials[0][1])),
         got_shape=learner.output_shape,
-        trials=len(all_inputs),
+        trials=len(all_trials),
         explanation=explanation,
     )
 

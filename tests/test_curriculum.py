@@ -1,0 +1,130 @@
+"""The content linter over the real course, plus the structure of the course itself."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+import numpy as np
+import pytest
+
+import einsum_puzzles as ep
+from einsum_puzzles.curriculum import cheatsheet, lint, questions, sections, shape_questions, worked_examples
+from einsum_puzzles.curriculum.model import parse_example
+
+ALL = ep.puzzles()
+
+
+def test_puzzles_1_to_32_and_at_least_16_more() -> None:
+    ids = sorted(p.id for p in ALL)
+    assert ids[:32] == list(range(1, 33))
+    assert len([i for i in ids if i > 32]) >= 16
+    assert ids == list(range(1, len(ids) + 1))
+    assert ep.puzzle(31).kind == ep.puzzle(32).kind == "code"
+    assert ep.puzzle(31).function_name == "head" and ep.puzzle(31).input_names == ("x", "w_q", "w_k", "w_v", "mask")
+    assert ep.puzzle(32).input_names == ("x", "w_q", "w_k", "w_v", "w_o", "mask")
+
+
+def test_sections_follow_the_seed_order() -> None:
+    order = [s.id for s in sections()]
+    assert order[:13] == [
+        "identity",
+        "multiplication",
+        "summation",
+        "axis-sums",
+        "diagonal",
+        "broadcasting",
+        "outer",
+        "permutation",
+        "matmul",
+        "implicit",
+        "ellipsis",
+        "attention-head",
+        "multi-head",
+    ]
+    seed_sections = {p.id: p.section for p in ALL if p.id <= 32}
+    assert seed_sections[6] == "summation" and seed_sections[21] == "matmul" and seed_sections[29] == "ellipsis"
+
+
+@pytest.mark.parametrize("puzzle", ALL, ids=[f"puzzle-{p.id}" for p in ALL])
+def test_puzzle_passes_the_linter(puzzle: ep.Puzzle) -> None:
+    assert lint.check_puzzle(puzzle) == []
+
+
+@pytest.mark.parametrize("puzzle", ALL, ids=[f"puzzle-{p.id}" for p in ALL])
+def test_no_wrong_subscript_passes_the_shown_example(puzzle: ep.Puzzle) -> None:
+    assert lint.check_no_wrong_candidate_passes_the_example(puzzle) == []
+
+
+def test_no_two_puzzles_accept_the_same_answer() -> None:
+    assert lint.check_no_duplicates() == []
+
+
+def test_lessons_worked_examples_and_cheatsheet_run() -> None:
+    assert lint.check_lessons() == []
+    assert lint.check_cheatsheet() == []
+    assert len(cheatsheet()) >= 30
+
+
+def test_questions_hold() -> None:
+    assert lint.check_questions() == []
+    ids = [q.id for q in questions()]
+    assert ids == [f"Q{i}" for i in range(1, 9)]
+
+
+def test_q7_no_longer_claims_arrowless_cannot_transpose() -> None:
+    q7 = next(q for q in questions() if q.id == "Q7")
+    assert "transposes" in q7.answer and "can't transpose" not in q7.answer
+
+
+def test_shape_answers_are_computed() -> None:
+    for question in shape_questions():
+        assert question.answer == ep.bind(question.subscript, *question.shapes).output_shape
+        assert question.subscript in question.text
+
+
+def test_the_seed_errata_are_fixed() -> None:
+    # 6 is no longer a copy of 3
+    assert ep.puzzle(6).solutions != ep.puzzle(3).solutions
+    assert not ep.check(6, "i,i->i").correct
+    # 18: prompt and target agree on (4, 2, 3)
+    p18 = ep.puzzle(18)
+    assert "(4, 2, 3)" in p18.prompt and p18.target_shape == (4, 2, 3)
+    # 23: a wrong transposed answer no longer passes
+    assert ep.check(23, "ij,kj->ki").kind == "order"
+    # 14 and 30 have clean task statements
+    assert "allclose" not in ep.puzzle(14).prompt and ep.puzzle(30).prompt
+    # distinct operands wherever the seed reused one array
+    for number in (3, 4, 9, 20, 23):
+        a, b = ep.puzzle(number).inputs()
+        assert not np.array_equal(a, b)
+
+
+def test_shown_inputs_are_reproducible_and_fresh_ones_differ() -> None:
+    p = ep.puzzle(21)
+    assert all(np.array_equal(x, y) for x, y in zip(p.inputs(), p.inputs()))
+    rng = np.random.default_rng(0)
+    fresh = p.inputs(rng)
+    assert {np.shape(a) for a in fresh} != {np.shape(a) for a in p.inputs()} or not np.array_equal(
+        fresh[0], p.inputs()[0]
+    )
+    sizes = p.fresh_sizes(np.random.default_rng(5))
+    assert len(set(sizes.values())) == len(sizes)
+
+
+def test_worked_example_parsing() -> None:
+    assert parse_example("ij,jk->ik 2x3 3x4") == ("ij,jk->ik", ((2, 3), (3, 4)))
+    assert parse_example(",i->i scalar 3") == (",i->i", ((), (3,)))
+    assert worked_examples("text\n```einsum\ni->i 3\n```\n") == [("i->i", ((3,),))]
+
+
+def test_reference_code_uses_no_einsum() -> None:
+    from einsum_puzzles.curriculum import reference
+
+    tree = ast.parse(inspect.getsource(reference))
+    assert not any(isinstance(n, ast.Attribute) and n.attr == "einsum" for n in ast.walk(tree))
+
+
+def test_unknown_puzzle_lists_the_range() -> None:
+    with pytest.raises(ep.UnknownPuzzle, match="numbered 1 to"):
+        ep.puzzle(999)
