@@ -32,6 +32,7 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
