@@ -1,41 +1,322 @@
 """The ``einsum-puzzles`` command.
 
-For now it has ``explain``: what an einsum does with operands of given shapes (diagram, words,
-formula, loops, plain numpy). The puzzle commands (list, show, check, ...) arrive with the curriculum.
+    einsum-puzzles list | show N | check N ANSWER [--json] | hint N | solution N | explain SUBSCRIPT SHAPE...
+                   | play | progress [--export FILE | --import FILE] | reset [N] | cheatsheet [--grep WORD]
+                   | quiz | backends | notebook | serve
+
+Exit codes: 0 success (``check``: correct), 1 ``check`` not correct, 2 usage errors (unknown puzzle,
+malformed shape, bad progress file...), always with a message and never a traceback.
+
+Built on argparse with lazy imports: ``--help``, ``list`` and ``check`` load nothing heavier than numpy
+(see bench/cli.py). Colour is plain ANSI, off when the output is not a terminal or ``NO_COLOR`` is set.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from .contraction import Shape
-from .errors import EinsumError
-from .explain import Explanation, explain
+if TYPE_CHECKING:
+    from .curriculum.model import Puzzle
+    from .explainer import Explanation
+    from .progress import Progress
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_WRONG, EXIT_USAGE = 0, 1, 2
 
 
 class UsageError(Exception):
     """A command-line argument that cannot be used (exit code 2)."""
 
 
-def parse_shape(text: str) -> Shape:
+# --- output ----------------------------------------------------------------------------------------
+class Style:
+    """ANSI styling, or none at all when the stream is not a terminal or NO_COLOR is set."""
+
+    CODES: ClassVar[dict[str, str]] = {
+        "bold": "1",
+        "dim": "2",
+        "green": "32",
+        "red": "31",
+        "yellow": "33",
+        "cyan": "36",
+        "magenta": "35",
+    }
+
+    def __init__(self, stream: TextIO) -> None:
+        self.enabled = stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+    def __call__(self, text: str, *styles: str) -> str:
+        if not self.enabled or not styles:
+            return text
+        codes = ";".join(self.CODES[s] for s in styles)
+        return f"\033[{codes}m{text}\033[0m"
+
+
+def out(text: str = "") -> None:
+    print(text)
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
     """``'3x2'`` -> ``(3, 2)``; ``'scalar'`` (or ``'()'``) -> ``()``."""
     cleaned = text.strip().lower()
-    if cleaned in ("scalar", "()", ""):
+    if cleaned in ("scalar", "()"):
         return ()
     parts = cleaned.replace("×", "x").split("x")
-    if not all(part.isdigit() for part in parts):
+    if not cleaned or not all(part.isdigit() for part in parts):
         raise UsageError(
             f"cannot read the shape {text!r}: write sizes joined by 'x', such as 3x2 or 2x3x4, or 'scalar' for 0-d"
         )
     return tuple(int(part) for part in parts)
 
 
-def render_text(explanation: Explanation) -> str:
+def _puzzle(number: str | int) -> Puzzle:
+    from .curriculum import UnknownPuzzle, puzzle
+
+    try:
+        value = int(number)
+    except ValueError:
+        raise UsageError(f"{number!r} is not a puzzle number; see 'einsum-puzzles list'") from None
+    try:
+        return puzzle(value)
+    except UnknownPuzzle as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _progress() -> Progress:
+    from .progress import Progress
+
+    return Progress()
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+# --- commands --------------------------------------------------------------------------------------
+def cmd_list(args: argparse.Namespace) -> int:
+    from .curriculum import sections
+
+    with _progress() as progress:
+        solved, attempted, revealed = progress.solved(), progress.attempted(), progress.revealed()
+    all_ids = [p.id for s in sections() for p in s.puzzles]
+    if args.json:
+        _print_json(
+            {
+                "total": len(all_ids),
+                "solved": len(solved & set(all_ids)),
+                "sections": [
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "puzzles": [
+                            {
+                                "id": p.id,
+                                "title": p.title,
+                                "kind": p.kind,
+                                "solved": p.id in solved,
+                                "attempted": p.id in attempted,
+                                "revealed": p.id in revealed,
+                            }
+                            for p in s.puzzles
+                        ],
+                    }
+                    for s in sections()
+                ],
+            }
+        )
+        return EXIT_OK
+    style = Style(sys.stdout)
+    for s in sections():
+        if not s.puzzles:
+            continue
+        out(style(s.title, "bold"))
+        for p in s.puzzles:
+            mark = style("✓", "green") if p.id in solved else (style("•", "yellow") if p.id in attempted else " ")
+            extra = style("  (code)", "dim") if p.kind == "code" else ""
+            out(f"  {mark} {p.id:>2}  {p.title}{extra}")
+    done = len(solved & set(all_ids))
+    out()
+    out(f"{done}/{len(all_ids)} solved ({100 * done / len(all_ids):.0f}%)")
+    return EXIT_OK
+
+
+def puzzle_text(p: Puzzle, style: Style) -> list[str]:
+    """What ``show`` prints for a puzzle (also used by ``play``)."""
+    import numpy as np
+
+    from .curriculum import section
+
+    sec = section(p.section)
+    lines = [style(f"Puzzle {p.id}: {p.title}", "bold") + style(f"   [{sec.title}]", "dim"), "", p.prompt]
+    if p.note:
+        lines += ["", style("Note: ", "cyan") + p.note]
+    lines.append("")
+    inputs = p.inputs()
+    for name, array in zip(p.input_names, inputs):
+        arr = np.asarray(array)
+        lines.append(f"  {name}.shape = {arr.shape}")
+        if arr.size <= 24 and p.kind == "subscript":
+            lines.extend("      " + row for row in np.array2string(arr, separator=", ").splitlines())
+    lines.append("")
+    if p.kind == "code":
+        lines.append(f"Write {p.function_name}({', '.join(p.input_names)}) using np.einsum. Starter:")
+        lines.extend("    " + row for row in p.starter.splitlines())
+        lines.append("Check it with: einsum-puzzles check " + f"{p.id} your_file.py")
+    else:
+        lines.append(f"Your answer is used as {p.call}; the target has shape {p.target_shape}.")
+        lines.append(f"Check it with: einsum-puzzles check {p.id} 'SUBSCRIPT'")
+    return lines
+
+
+def lesson_excerpt(section_id: str) -> list[str]:
+    """The first paragraph of a section's lesson, and its first worked example explained."""
+    from .curriculum import section, worked_examples
+    from .explainer import explain
+
+    sec = section(section_id)
+    paragraphs = [block.strip() for block in sec.lesson.split("\n\n") if block.strip()]
+    body = next((block for block in paragraphs[1:] if not block.startswith(("```", "    "))), "")
+    lines = [body]
+    examples = worked_examples(sec.lesson)
+    if examples:
+        subscript, shapes = examples[0]
+        lines += ["", "Example:", *("    " + row for row in explain(subscript, *shapes).diagram.splitlines())]
+    return lines
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    p = _puzzle(args.n)
+    style = Style(sys.stdout)
+    if args.json:
+        _print_json(_puzzle_json(p))
+        return EXIT_OK
+    out("\n".join(lesson_excerpt(p.section)))
+    out()
+    out("\n".join(puzzle_text(p, style)))
+    with _progress() as progress:
+        progress.visit(p.id)
+    return EXIT_OK
+
+
+def _puzzle_json(p: Puzzle) -> dict[str, Any]:
+    import numpy as np
+
+    inputs = p.inputs()
+    return {
+        "id": p.id,
+        "section": p.section,
+        "title": p.title,
+        "prompt": p.prompt,
+        "kind": p.kind,
+        "note": p.note,
+        "inputs": [
+            {"name": name, "shape": list(np.shape(a)), "values": np.asarray(a).tolist() if np.size(a) <= 64 else None}
+            for name, a in zip(p.input_names, inputs)
+        ],
+        "call": p.call if p.kind == "subscript" else None,
+        "target_shape": list(p.target_shape),
+        "hints": len(p.hints),
+        "function_name": p.function_name or None,
+        "starter": p.starter or None,
+    }
+
+
+def _read_answer(p: Puzzle, answer: str) -> str:
+    """For code puzzles the answer is a file (or '-' for standard input)."""
+    if p.kind != "code":
+        if "\0" in answer:
+            raise UsageError("the answer contains a NUL character; remove it")
+        return answer
+    if answer == "-":
+        return sys.stdin.read()
+    if os.path.isfile(answer):
+        with open(answer, encoding="utf-8") as handle:
+            return handle.read()
+    if "def " in answer:
+        return answer
+    raise UsageError(f"puzzle {p.id} is a code puzzle: give the path of a .py file (or - to read standard input)")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .grading import check
+
+    p = _puzzle(args.n)
+    answer = _read_answer(p, args.answer)
+    verdict = check(p.id, answer, backend=args.backend)
+    if verdict.kind != "unsolved":
+        with _progress() as progress:
+            progress.record(p.id, answer, verdict.kind, verdict.correct)
+    if args.json:
+        _print_json(verdict.to_dict())
+    else:
+        style = Style(sys.stdout)
+        mark = style("✓", "green", "bold") if verdict.correct else style("✗", "red", "bold")
+        out(f"{mark} Puzzle {p.id}: {style(verdict.title, 'bold')}")
+        out(verdict.message)
+        for line in verdict.details:
+            out(line)
+        if not verdict.correct and verdict.kind not in ("unsolved",):
+            out(style("Stuck? 'einsum-puzzles hint " + str(p.id) + "' shows a hint.", "dim"))
+    return EXIT_OK if verdict.correct else EXIT_WRONG
+
+
+def cmd_hint(args: argparse.Namespace) -> int:
+    p = _puzzle(args.n)
+    with _progress() as progress:
+        shown = progress.next_hint(p.id, len(p.hints))
+    if args.json:
+        _print_json({"puzzle": p.id, "shown": shown, "total": len(p.hints), "hints": list(p.hints[:shown])})
+        return EXIT_OK
+    style = Style(sys.stdout)
+    for number, hint in enumerate(p.hints[:shown], start=1):
+        label = style(f"Hint {number}/{len(p.hints)}:", "cyan")
+        out(f"{label} {hint}")
+    if shown == len(p.hints):
+        out(Style(sys.stdout)("That was the last hint; 'einsum-puzzles solution " + f"{p.id}' shows an answer.", "dim"))
+    return EXIT_OK
+
+
+def cmd_solution(args: argparse.Namespace) -> int:
+    p = _puzzle(args.n)
+    with _progress() as progress:
+        solved = p.id in progress.solved()
+        if not solved and not args.yes:
+            if not sys.stdin.isatty():
+                raise UsageError(f"puzzle {p.id} is not solved yet; add --yes to see the solution anyway")
+            reply = input(f"Puzzle {p.id} is not solved yet. Show the solution anyway? [y/N] ").strip().lower()
+            if reply not in ("y", "yes"):
+                out("Not shown. Try 'einsum-puzzles hint " + f"{p.id}' instead.")
+                return EXIT_OK
+        progress.reveal(p.id)
+    if args.json:
+        _print_json({"puzzle": p.id, "solutions": list(p.solutions)})
+        return EXIT_OK
+    style = Style(sys.stdout)
+    out(style(f"Puzzle {p.id}: {p.title}", "bold"))
+    for solution in p.solutions:
+        out(solution if p.kind == "code" else f"  {solution}")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explainer import explain
+
+    if "\0" in args.subscript:
+        raise UsageError("the subscript contains a NUL character; remove it")
+    shapes = [parse_shape(text) for text in args.shapes]
+    explanation = explain(args.subscript, *shapes)
+    if args.json:
+        _print_json(explanation.to_dict())
+    else:
+        out(render_explanation(explanation))
+    return EXIT_OK
+
+
+def render_explanation(explanation: Explanation) -> str:
     sections = [
         explanation.diagram,
         explanation.prose,
@@ -50,32 +331,242 @@ def _indent(source: str) -> str:
     return "\n".join("    " + line for line in source.splitlines())
 
 
-def _explain(args: argparse.Namespace) -> int:
-    if "\0" in args.subscript:
-        raise UsageError("the subscript contains a NUL character; remove it")
-    shapes = [parse_shape(text) for text in args.shapes]
-    explanation = explain(args.subscript, *shapes)
+def cmd_progress(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .curriculum import sections
+    from .progress import read_export
+
+    with _progress() as progress:
+        if args.export:
+            data = progress.export()
+            Path(args.export).write_text(json.dumps(data, indent=2), encoding="utf-8")
+            out(f"Exported {len(data['attempts'])} attempts and {len(data['solved'])} solved puzzles to {args.export}")
+            return EXIT_OK
+        if args.import_:
+            added = progress.import_(read_export(Path(args.import_)))
+            out(f"Imported {added} new attempts from {args.import_}")
+            return EXIT_OK
+        solved, hints, revealed = progress.solved(), progress.hints_used(), progress.revealed()
+        attempts = progress.attempts()
+        path = progress.path
+    rows: list[dict[str, Any]] = []
+    for s in sections():
+        ids = [p.id for p in s.puzzles]
+        if ids:
+            rows.append({"section": s.id, "title": s.title, "solved": len(set(ids) & solved), "total": len(ids)})
+    total = sum(r["total"] for r in rows)
+    data = {
+        "solved": len(solved),
+        "total": total,
+        "attempts": len(attempts),
+        "hints_used": sum(hints.values()),
+        "solutions_revealed": sorted(revealed),
+        "sections": rows,
+        "file": str(path),
+    }
     if args.json:
-        print(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(render_text(explanation))
+        _print_json(data)
+        return EXIT_OK
+    style = Style(sys.stdout)
+    out(
+        style(f"{len(solved)}/{total} puzzles solved", "bold") + f", {len(attempts)} attempts, "
+        f"{sum(hints.values())} hints, {len(revealed)} solutions revealed"
+    )
+    for row in rows:
+        bar = "█" * row["solved"] + "·" * (row["total"] - row["solved"])
+        out(f"  {row['title'][:40]:40} {bar} {row['solved']}/{row['total']}")
+    out(style(f"(stored in {path})", "dim"))
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="einsum-puzzles", description="Learn and understand einsum.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    explain = commands.add_parser("explain", help="show what an einsum does with operands of the given shapes")
+def cmd_reset(args: argparse.Namespace) -> int:
+    target = f"puzzle {args.n}" if args.n is not None else "all your progress"
+    if args.n is not None:
+        _puzzle(args.n)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"this would erase {target}; add --yes to confirm")
+        if input(f"Erase {target}? [y/N] ").strip().lower() not in ("y", "yes"):
+            out("Nothing erased.")
+            return EXIT_OK
+    with _progress() as progress:
+        progress.reset(None if args.n is None else int(args.n))
+    out(f"Erased {target}.")
+    return EXIT_OK
+
+
+def cmd_cheatsheet(args: argparse.Namespace) -> int:
+    from .curriculum import cheatsheet
+
+    entries = [
+        e
+        for e in cheatsheet()
+        if not args.grep or any(args.grep.lower() in field.lower() for field in (e.group, e.name, e.subscript, e.numpy))
+    ]
+    if args.json:
+        _print_json(
+            [
+                {
+                    "group": e.group,
+                    "name": e.name,
+                    "subscript": e.subscript,
+                    "numpy": e.numpy,
+                    "shapes": [list(s) for s in e.shapes],
+                }
+                for e in entries
+            ]
+        )
+        return EXIT_OK
+    if not entries:
+        out(f"Nothing in the cheatsheet matches {args.grep!r}.")
+        return EXIT_OK
+    style = Style(sys.stdout)
+    group = None
+    for e in entries:
+        if e.group != group:
+            group = e.group
+            out(style(group, "bold"))
+        out(f"  {e.subscript:22} {e.numpy:55} {style(e.name, 'dim')}")
+    out(style("(operands are x, y, z in order)", "dim"))
+    return EXIT_OK
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from .curriculum import questions, shape_questions
+
+    style = Style(sys.stdout)
+    if args.answers:
+        for q in questions():
+            out(style(f"{q.id}. {q.text}", "bold"))
+            out(f"   {q.answer}")
+        for sq in shape_questions():
+            out(style(f"{sq.id}. {sq.text}", "bold"))
+            out(f"   {sq.answer}: {sq.why}")
+        return EXIT_OK
+    right = 0
+    items = list(shape_questions())
+    out(style("Predict the output shape. Answer like 3x4, or 'scalar'. An empty line stops.", "dim"))
+    for sq in items:
+        out(style(f"{sq.id}. {sq.text}", "bold"))
+        try:
+            reply = input("> ").strip()
+        except EOFError:
+            break
+        if not reply:
+            break
+        try:
+            guess = parse_shape(reply.strip("()").replace(",", "x").replace(" ", "")) if reply not in ("()",) else ()
+        except UsageError:
+            out(style("Could not read that shape.", "yellow") + f" The answer is {sq.answer}: {sq.why}.")
+            continue
+        if guess == sq.answer:
+            right += 1
+            out(style("Right.", "green") + f" {sq.why}.")
+        else:
+            out(style("Not quite.", "red") + f" The answer is {sq.answer}: {sq.why}.")
+    out(f"{right}/{len(items)} right. 'einsum-puzzles quiz --answers' lists every question with its answer.")
+    return EXIT_OK
+
+
+def cmd_backends(args: argparse.Namespace) -> int:
+    from .grading import BACKENDS
+
+    if args.json:
+        _print_json([{"name": name, "available": True} for name in BACKENDS])
+        return EXIT_OK
+    for name in BACKENDS:
+        out(f"  {name:10} available")
+    return EXIT_OK
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from .play import play
+
+    return play()
+
+
+# --- parser ----------------------------------------------------------------------------------------
+COMMANDS = (
+    "list",
+    "show",
+    "check",
+    "hint",
+    "solution",
+    "explain",
+    "play",
+    "progress",
+    "reset",
+    "cheatsheet",
+    "quiz",
+    "backends",
+)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that command's (argparse is slow to build them all)."""
+    parser = argparse.ArgumentParser(
+        prog="einsum-puzzles",
+        description="Learn numpy's einsum with checked puzzles, and see what any einsum does.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, run: Callable[[argparse.Namespace], int], help: str, json_flag: bool = True) -> Any:
+        if only is not None and name != only:
+            return _Ignored()
+        command = commands.add_parser(name, help=help, description=help)
+        command.set_defaults(run=run)
+        if json_flag:
+            command.add_argument("--json", action="store_true", help="print a JSON document instead of text")
+        return command
+
+    add("list", cmd_list, "list the sections and puzzles with your progress")
+    add("show", cmd_show, "show a puzzle: lesson excerpt, prompt, inputs").add_argument("n", metavar="N")
+    check = add("check", cmd_check, "check an answer (exit 0 when correct, 1 when not)")
+    check.add_argument("n", metavar="N")
+    check.add_argument("answer", metavar="ANSWER", help="a subscript, or a .py file for the code puzzles")
+    check.add_argument("--backend", default="numpy", help="the library that evaluates the answer")
+    add("hint", cmd_hint, "show the next hint for a puzzle").add_argument("n", metavar="N")
+    solution = add("solution", cmd_solution, "show a puzzle's solution")
+    solution.add_argument("n", metavar="N")
+    solution.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    explain = add("explain", cmd_explain, "explain what an einsum does with operands of the given shapes")
     explain.add_argument("subscript", help="an einsum subscript, e.g. 'ij,jk->ik'")
     explain.add_argument("shapes", nargs="*", metavar="SHAPE", help="one shape per operand, e.g. 3x2 (or 'scalar')")
-    explain.add_argument("--json", action="store_true", help="print a JSON document instead of text")
-    explain.set_defaults(run=_explain)
+    add("play", cmd_play, "interactive mode: solve puzzles one after another", json_flag=False)
+    progress = add("progress", cmd_progress, "your progress; export or import it as JSON")
+    progress.add_argument("--export", metavar="FILE", help="write your progress to a JSON file")
+    progress.add_argument("--import", dest="import_", metavar="FILE", help="merge progress from a JSON file")
+    reset = add("reset", cmd_reset, "erase your progress (all of it, or one puzzle's)", json_flag=False)
+    reset.add_argument("n", metavar="N", nargs="?")
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    cheat = add("cheatsheet", cmd_cheatsheet, "einsum next to the numpy it replaces")
+    cheat.add_argument("--grep", metavar="WORD", help="only lines that mention WORD")
+    quiz = add("quiz", cmd_quiz, "predict-the-shape quiz and the comprehension questions", json_flag=False)
+    quiz.add_argument("--answers", action="store_true", help="list every question with its answer")
+    add("backends", cmd_backends, "the libraries that can evaluate answers")
     return parser
 
 
+class _Ignored:
+    """Stands in for a command parser that ``build_parser(only=...)`` skips."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = argv[0] if argv else None
+    wants_help = any(arg in ("-h", "--help") for arg in argv)
+    parser = build_parser(first if first in COMMANDS and not wants_help else None)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its usage message
+        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+    from .errors import EinsumError
+    from .progress import ProgressError
+
     try:
         code: int = args.run(args)
     except UsageError as exc:
@@ -84,6 +575,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EinsumError as exc:
         print(f"error ({exc.kind}): {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ProgressError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except LookupError as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
     return code
 
 

@@ -15,15 +15,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from .contraction import bind
 from .plan import Plan, Step, make_plan
 
-Array = NDArray[Any]
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    Array = NDArray[Any]
+else:
+    Array = np.ndarray
 
 # bool, signed and unsigned ints, floats, complex, and Python objects: what np.einsum computes with.
 SUPPORTED_KINDS = frozenset("biufcO")

@@ -1,25 +1,27 @@
 """The course: sections in order, each with its lesson, puzzles and questions; the cheatsheet.
 
-Content is data (``puzzles.py``, ``questions.py``, ``cheatsheet.py``, ``lessons/*.md``); this module
+Content is data (``catalog.py``, ``questions.py``, ``cheatsheet.py``, ``lessons/*.md``); this module
 only assembles it. Nothing here imports an interface.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .cheatsheet import CHEATSHEET
-from .model import CheatEntry, Puzzle, Question, Section, ShapeQuestion, parse_example, worked_examples
-from .puzzles import CODE_PUZZLES, PUZZLES
-from .questions import QUESTIONS, SHAPE_QUESTIONS
+from .model import Puzzle, Section, parse_example, worked_examples
+from .catalog import CODE_PUZZLES, PUZZLES
+
+if TYPE_CHECKING:
+    from .cheatsheet import CheatEntry
+    from .questions import Question, ShapeQuestion
+
+LESSONS = Path(__file__).with_name("lessons")
 
 __all__ = [
-    "CheatEntry",
     "Puzzle",
-    "Question",
     "Section",
-    "ShapeQuestion",
     "UnknownPuzzle",
     "cheatsheet",
     "parse_example",
@@ -56,11 +58,12 @@ class UnknownPuzzle(LookupError):
 
 @cache
 def sections() -> tuple[Section, ...]:
-    lessons = resources.files(__package__).joinpath("lessons")
+    from .questions import QUESTIONS, SHAPE_QUESTIONS
+
     all_puzzles = sorted(PUZZLES + CODE_PUZZLES, key=lambda p: p.id)
     built = []
     for section_id, filename in SECTION_FILES:
-        text = lessons.joinpath(filename).read_text(encoding="utf-8")
+        text = (LESSONS / filename).read_text(encoding="utf-8")
         title = text.splitlines()[0].lstrip("# ").strip()
         built.append(
             Section(
@@ -90,7 +93,8 @@ def puzzles() -> list[Puzzle]:
 
 @cache
 def _by_id() -> dict[int, Puzzle]:
-    return {p.id: p for p in puzzles()}
+    # Straight from the data: looking up one puzzle needs no lessons or questions.
+    return {p.id: p for p in PUZZLES + CODE_PUZZLES}
 
 
 def puzzle(number: int) -> Puzzle:
@@ -102,12 +106,18 @@ def puzzle(number: int) -> Puzzle:
 
 
 def questions() -> tuple[Question, ...]:
+    from .questions import QUESTIONS
+
     return QUESTIONS
 
 
 def shape_questions() -> tuple[ShapeQuestion, ...]:
+    from .questions import SHAPE_QUESTIONS
+
     return SHAPE_QUESTIONS
 
 
 def cheatsheet() -> tuple[CheatEntry, ...]:
+    from .cheatsheet import CHEATSHEET
+
     return CHEATSHEET

@@ -5,7 +5,19 @@ The test suite evaluates every line on random operands of the given shapes and a
 
 from __future__ import annotations
 
-from .model import CheatEntry
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CheatEntry:
+    """One cheatsheet line: an einsum and the plain numpy that computes the same."""
+
+    group: str
+    name: str
+    subscript: str
+    numpy: str
+    """A numpy expression over the operands x, y, z (in that order)."""
+    shapes: tuple[tuple[int, ...], ...]
 
 
 def _c(group: str, name: str, subscript: str, numpy: str, *shapes: tuple[int, ...]) -> CheatEntry:

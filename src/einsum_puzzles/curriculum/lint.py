@@ -155,7 +155,7 @@ def check_no_duplicates() -> list[str]:
 
 
 def check_lessons() -> list[str]:
-    from ..explain import explain
+    from ..explainer import explain
 
     problems = []
     for section in sections():

@@ -9,14 +9,20 @@ values. ``expected`` computes the target with plain numpy, never einsum.
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ..draws import Draws
+
+if TYPE_CHECKING:
+    from .questions import Question, ShapeQuestion
+
 PuzzleKind = Literal["subscript", "code"]
+Rng = Any
+"""A source of random numbers: a ``Draws`` or a ``numpy.random.Generator`` (same methods)."""
 FRESH_SIZES = range(2, 8)
 MAX_FRESH_ELEMENTS = 20_000
 
@@ -45,7 +51,7 @@ class Puzzle:
     """Code puzzles: the template the learner starts from."""
     integer_values: bool = True
     """Shown values are small integers (easy to read); code puzzles use floats."""
-    make_inputs: Callable[[np.random.Generator, Mapping[str, int]], tuple[Any, ...]] | None = None
+    make_inputs: Callable[[Rng, Mapping[str, int]], tuple[Any, ...]] | None = None
     """Code puzzles: build the inputs from sizes (e.g. a causal mask) instead of random operands."""
     fixed_sizes: frozenset[str] = field(default_factory=frozenset)
     """Dimensions whose size stays as shown in fresh draws (none for most puzzles)."""
@@ -96,7 +102,7 @@ class Puzzle:
         sizes = self.sizes if sizes is None else sizes
         return tuple(tuple(sizes[dim] for dim in dims) for _, dims in self.operands)
 
-    def fresh_sizes(self, rng: np.random.Generator) -> dict[str, int]:
+    def fresh_sizes(self, rng: Rng) -> dict[str, int]:
         """New sizes: a different size for every dimension, small enough to check quickly."""
         dims = [dim for dim in self.dims if dim not in self.fixed_sizes]
         pool = list(range(FRESH_SIZES.start, FRESH_SIZES.start + max(len(FRESH_SIZES), len(dims))))
@@ -107,14 +113,14 @@ class Puzzle:
                 return sizes
         return dict(self.sizes)
 
-    def inputs(self, rng: np.random.Generator | None = None) -> tuple[Any, ...]:
+    def inputs(self, rng: Rng | None = None) -> tuple[Any, ...]:
         """The shown example (``rng=None``, always the same) or a fresh draw of sizes and values."""
         if rng is None:
-            example_rng = np.random.default_rng(zlib.crc32(f"einsum-puzzles/{self.id}".encode()))
+            example_rng = Draws(f"einsum-puzzles/{self.id}")
             return self._build(example_rng, dict(self.sizes), integers=self.integer_values)
         return self._build(rng, self.fresh_sizes(rng), integers=False)
 
-    def _build(self, rng: np.random.Generator, sizes: dict[str, int], integers: bool) -> tuple[Any, ...]:
+    def _build(self, rng: Rng, sizes: dict[str, int], integers: bool) -> tuple[Any, ...]:
         if self.make_inputs is not None:
             return self.make_inputs(rng, sizes)
         arrays: list[Any] = []
@@ -134,53 +140,6 @@ class Puzzle:
 
 
 @dataclass(frozen=True)
-class Question:
-    """A comprehension question. ``answer`` is Markdown; ``check`` (when set) proves it by running."""
-
-    id: str
-    section: str
-    text: str
-    answer: str
-    check: Callable[[], bool] | None = None
-
-
-@dataclass(frozen=True)
-class ShapeQuestion:
-    """Predict the output shape: the answer is computed by ``ep.bind``, never typed."""
-
-    id: str
-    section: str
-    subscript: str
-    shapes: tuple[tuple[int, ...], ...]
-    why: str = ""
-
-    @property
-    def answer(self) -> tuple[int, ...]:
-        from ..contraction import bind
-
-        return bind(self.subscript, *self.shapes).output_shape
-
-    @property
-    def text(self) -> str:
-        names = "abcdefgh"
-        operands = ", ".join(f"{names[i]} of shape {shape}" for i, shape in enumerate(self.shapes))
-        arguments = ", ".join(names[: len(self.shapes)])
-        return f"What is the shape of np.einsum('{self.subscript}', {arguments}) for {operands}?"
-
-
-@dataclass(frozen=True)
-class CheatEntry:
-    """One cheatsheet line: an einsum and the plain numpy that computes the same."""
-
-    group: str
-    name: str
-    subscript: str
-    numpy: str
-    """A numpy expression over the operands x, y, z (in that order)."""
-    shapes: tuple[tuple[int, ...], ...]
-
-
-@dataclass(frozen=True)
 class Section:
     id: str
     title: str
@@ -190,6 +149,7 @@ class Section:
     puzzles: tuple[Puzzle, ...] = ()
     questions: tuple[Question, ...] = ()
     shape_questions: tuple[ShapeQuestion, ...] = ()
+    """Both filled in by ``curriculum.sections()`` from ``questions.py``."""
 
 
 def worked_examples(markdown: str) -> list[tuple[str, tuple[tuple[int, ...], ...]]]:

@@ -6,9 +6,45 @@ every check. Shape answers are computed by ``ep.bind``, never typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
-from .model import Question, ShapeQuestion
+
+@dataclass(frozen=True)
+class Question:
+    """A comprehension question. ``answer`` is Markdown; ``check`` (when set) proves it by running."""
+
+    id: str
+    section: str
+    text: str
+    answer: str
+    check: Callable[[], bool] | None = None
+
+
+@dataclass(frozen=True)
+class ShapeQuestion:
+    """Predict the output shape: the answer is computed by ``ep.bind``, never typed."""
+
+    id: str
+    section: str
+    subscript: str
+    shapes: tuple[tuple[int, ...], ...]
+    why: str = ""
+
+    @property
+    def answer(self) -> tuple[int, ...]:
+        from ..contraction import bind
+
+        return bind(self.subscript, *self.shapes).output_shape
+
+    @property
+    def text(self) -> str:
+        names = "abcdefgh"
+        operands = ", ".join(f"{names[i]} of shape {shape}" for i, shape in enumerate(self.shapes))
+        arguments = ", ".join(names[: len(self.shapes)])
+        return f"What is the shape of np.einsum('{self.subscript}', {arguments}) for {operands}?"
 
 
 def _q1() -> bool:

@@ -43,7 +43,7 @@ def attention_reference(x: Any, w_q: Any, w_k: Any, w_v: Any, w_o: Any, mask: An
 
 
 def attention_inputs(with_output: bool) -> Any:
-    def build(rng: np.random.Generator, sizes: Mapping[str, int]) -> tuple[Any, ...]:
+    def build(rng: Any, sizes: Mapping[str, int]) -> tuple[Any, ...]:
         b, length, d, k = sizes["b"], sizes["l"], sizes["d"], sizes["k"]
         x = rng.standard_normal((b, length, d))
         if not with_output:

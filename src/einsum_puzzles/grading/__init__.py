@@ -4,14 +4,17 @@ fresh draws and their mistakes are named; code puzzles run sandboxed under the p
 
 from __future__ import annotations
 
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..curriculum import puzzle as get_puzzle
-from .code import check_code, rule_problems, run_sandboxed
 from .subscript import check_subscript, is_placeholder, trial_inputs
 from .verdict import VERDICT_KINDS, Verdict
+
+if TYPE_CHECKING:
+    from .code import check_code, rule_problems, run_sandboxed
 
 __all__ = [
     "VERDICT_KINDS",
@@ -43,5 +46,14 @@ def check(n: int, answer: Any, backend: str = "numpy") -> Verdict:
     """Grade ``answer`` for puzzle ``n``: a subscript, or source code for the code puzzles."""
     puzzle = get_puzzle(n)
     if puzzle.kind == "code":
+        from .code import check_code
+
         return check_code(puzzle, answer)
     return check_subscript(puzzle, answer, evaluator(backend))
+
+
+def __getattr__(name: str) -> Any:
+    # The sandbox machinery (subprocess, tempfile) loads only when a code puzzle needs it.
+    if name in ("check_code", "rule_problems", "run_sandboxed"):
+        return getattr(import_module(".code", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

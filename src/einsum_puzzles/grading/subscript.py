@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import zlib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -18,9 +17,8 @@ import numpy as np
 
 from ..contraction import Contraction, bind
 from ..curriculum.model import Puzzle
+from ..draws import Draws
 from ..errors import EinsumError
-from ..explain import explain
-from .diagnose import best_diagnosis
 from .verdict import Verdict
 
 FRESH_TRIALS = 4
@@ -48,7 +46,7 @@ def _trials(puzzle_id: int, trials: int) -> tuple[tuple[tuple[Any, ...], Any], .
     from ..curriculum import puzzle as get_puzzle
 
     puzzle = get_puzzle(puzzle_id)
-    rng = np.random.default_rng(zlib.crc32(f"einsum-puzzles/check/{puzzle.id}".encode()))
+    rng = Draws(f"einsum-puzzles/check/{puzzle.id}")
     sets = [puzzle.inputs(), *(puzzle.inputs(rng) for _ in range(trials))]
     result = []
     for inputs in sets:
@@ -79,7 +77,6 @@ def check_subscript(puzzle: Puzzle, answer: str, evaluate: Evaluator, trials: in
         )
     if "\0" in answer:
         return Verdict(puzzle.id, answer.replace("\0", "?"), "syntax", "the answer contains a NUL character; remove it")
-    names = puzzle.argument_names
     shown_shapes = puzzle.argument_shapes()
     try:
         learner = bind(answer, *shown_shapes)
@@ -95,13 +92,12 @@ def check_subscript(puzzle: Puzzle, answer: str, evaluate: Evaluator, trials: in
             "so that the sorted output comes out in the order you need.",
         )
     all_trials = _trials(puzzle.id, trials)
-    explanation = explain(answer, *shown_shapes, names=names)
     for number, (inputs, expected) in enumerate(all_trials):
         arguments = puzzle.einsum_arguments(inputs)
         try:
             bind(answer, *(np.shape(a) for a in arguments))
         except EinsumError as error:
-            return _fails_on_fresh(puzzle, answer, error, [np.shape(a) for a in arguments], explanation)
+            return _fails_on_fresh(puzzle, answer, error, [np.shape(a) for a in arguments], _explain(puzzle, answer))
         try:
             got = np.asarray(evaluate(answer, *arguments))
         except Exception as error:  # the backend's own failure, reported as such, never as a traceback
@@ -113,8 +109,7 @@ def check_subscript(puzzle: Puzzle, answer: str, evaluate: Evaluator, trials: in
             )
         if got.shape == expected.shape and _close(got, expected):
             continue
-        verdict = _wrong(puzzle, answer, learner, got, expected, number, explanation)
-        return verdict
+        return _wrong(puzzle, answer, learner, got, expected, number, _explain(puzzle, answer))
     return Verdict(
         puzzle.id,
         answer,
@@ -124,8 +119,13 @@ def check_subscript(puzzle: Puzzle, answer: str, evaluate: Evaluator, trials: in
         expected_shape=tuple(np.shape(all_trials[0][1])),
         got_shape=learner.output_shape,
         trials=len(all_trials),
-        explanation=explanation,
     )
+
+
+def _explain(puzzle: Puzzle, answer: str) -> Any:
+    from ..explainer import explain
+
+    return explain(answer, *puzzle.argument_shapes(), names=puzzle.argument_names)
 
 
 def _close(got: np.ndarray, expected: np.ndarray) -> bool:
@@ -163,6 +163,8 @@ def _wrong(
             references.append(bind(solution, *shapes))
         except EinsumError:  # a reference that needs other shapes cannot be aligned here
             continue
+    from .diagnose import best_diagnosis
+
     diagnosis = best_diagnosis(learner, references, names) if references else None
     where = "on the shown inputs" if trial == 0 else f"on fresh inputs (draw {trial}, with other sizes)"
     details = ["What your subscript computes:", explanation.diagram]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 VERDICT_KINDS = (
@@ -87,6 +86,8 @@ class Verdict:
         }
 
     def _repr_html_(self) -> str:
+        from html import escape
+
         colour = "#1a7f37" if self.correct else "#cf222e"
         details = "".join(f"<pre>{escape(line)}</pre>" for line in self.details)
         explanation = ""
