@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Until the web app exists, `make run` explains a matrix product in the terminal.
+# Until the web app exists, `make run` shows the course in the terminal.
 run: install
-	$(BIN)/einsum-puzzles explain 'ij,jk->ik' 2x3 3x4
+	$(BIN)/einsum-puzzles list
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import einsum_puzzles as ep
-from einsum_puzzles.curriculum.lint import CANDIDATE_AXIS_LIMIT, candidate_subscripts, implicit_spelling
 from einsum_puzzles.curriculum.catalog import ATTENTION_SOLUTION, HEAD_SOLUTION
+from einsum_puzzles.curriculum.lint import CANDIDATE_AXIS_LIMIT, candidate_subscripts, implicit_spelling
 from einsum_puzzles.grading import rule_problems
 
 SMALL = [

@@ -1,6 +1,6 @@
 """The course: sections in order, each with its lesson, puzzles and questions; the cheatsheet.
 
-Content is data (``catalog.py``, ``questions.py``, ``cheatsheet.py``, ``lessons/*.md``); this module
+Content is data (``catalog.py``, ``quiz.py``, ``cheats.py``, ``lessons/*.md``); this module
 only assembles it. Nothing here imports an interface.
 """
 
@@ -10,12 +10,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .model import Puzzle, Section, parse_example, worked_examples
 from .catalog import CODE_PUZZLES, PUZZLES
+from .model import Puzzle, Section, parse_example, worked_examples
 
 if TYPE_CHECKING:
-    from .cheatsheet import CheatEntry
-    from .questions import Question, ShapeQuestion
+    from .cheats import CheatEntry
+    from .quiz import Question, ShapeQuestion
 
 LESSONS = Path(__file__).with_name("lessons")
 
@@ -31,6 +31,7 @@ __all__ = [
     "section",
     "sections",
     "shape_questions",
+    "use_course",
     "worked_examples",
 ]
 
@@ -52,13 +53,27 @@ SECTION_FILES: tuple[tuple[str, str], ...] = (
 )
 
 
+_override: tuple[Section, ...] | None = None
+
+
+def use_course(course: tuple[Section, ...] | None) -> None:
+    """Replace the built-in course (tests use a small fixture course); ``None`` restores it."""
+    global _override
+    _override = course
+    _by_id.cache_clear()
+
+
 class UnknownPuzzle(LookupError):
     """Asked for a puzzle number that does not exist; the message lists the valid ones."""
 
 
-@cache
 def sections() -> tuple[Section, ...]:
-    from .questions import QUESTIONS, SHAPE_QUESTIONS
+    return _override if _override is not None else _builtin_sections()
+
+
+@cache
+def _builtin_sections() -> tuple[Section, ...]:
+    from .quiz import QUESTIONS, SHAPE_QUESTIONS
 
     all_puzzles = sorted(PUZZLES + CODE_PUZZLES, key=lambda p: p.id)
     built = []
@@ -94,6 +109,8 @@ def puzzles() -> list[Puzzle]:
 @cache
 def _by_id() -> dict[int, Puzzle]:
     # Straight from the data: looking up one puzzle needs no lessons or questions.
+    if _override is not None:
+        return {p.id: p for s in _override for p in s.puzzles}
     return {p.id: p for p in PUZZLES + CODE_PUZZLES}
 
 
@@ -106,18 +123,18 @@ def puzzle(number: int) -> Puzzle:
 
 
 def questions() -> tuple[Question, ...]:
-    from .questions import QUESTIONS
+    from .quiz import QUESTIONS
 
     return QUESTIONS
 
 
 def shape_questions() -> tuple[ShapeQuestion, ...]:
-    from .questions import SHAPE_QUESTIONS
+    from .quiz import SHAPE_QUESTIONS
 
     return SHAPE_QUESTIONS
 
 
 def cheatsheet() -> tuple[CheatEntry, ...]:
-    from .cheatsheet import CHEATSHEET
+    from .cheats import CHEATSHEET
 
     return CHEATSHEET

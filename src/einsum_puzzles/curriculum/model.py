@@ -18,7 +18,7 @@ import numpy as np
 from ..draws import Draws
 
 if TYPE_CHECKING:
-    from .questions import Question, ShapeQuestion
+    from .quiz import Question, ShapeQuestion
 
 PuzzleKind = Literal["subscript", "code"]
 Rng = Any
@@ -149,7 +149,7 @@ class Section:
     puzzles: tuple[Puzzle, ...] = ()
     questions: tuple[Question, ...] = ()
     shape_questions: tuple[ShapeQuestion, ...] = ()
-    """Both filled in by ``curriculum.sections()`` from ``questions.py``."""
+    """Both filled in by ``curriculum.sections()`` from ``quiz.py``."""
 
 
 def worked_examples(markdown: str) -> list[tuple[str, tuple[tuple[int, ...], ...]]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -37,15 +36,24 @@ def is_placeholder(answer: object) -> bool:
 
 def trial_inputs(puzzle: Puzzle, trials: int = FRESH_TRIALS) -> list[tuple[Any, ...]]:
     """The shown inputs, then ``trials`` fresh draws (seeded by the puzzle number)."""
-    return [inputs for inputs, _ in _trials(puzzle.id, trials)]
+    return [inputs for inputs, _ in _trials(puzzle, trials)]
 
 
-@lru_cache(maxsize=256)
-def _trials(puzzle_id: int, trials: int) -> tuple[tuple[tuple[Any, ...], Any], ...]:
+_TRIALS: dict[tuple[int, int], tuple[Puzzle, tuple[tuple[tuple[Any, ...], Any], ...]]] = {}
+
+
+def _trials(puzzle: Puzzle, trials: int) -> tuple[tuple[tuple[Any, ...], Any], ...]:
     """(inputs, expected) for the shown example and each fresh draw, computed once per puzzle."""
-    from ..curriculum import puzzle as get_puzzle
+    key = (id(puzzle), trials)
+    cached = _TRIALS.get(key)
+    if cached is not None and cached[0] is puzzle:
+        return cached[1]
+    data = _make_trials(puzzle, trials)
+    _TRIALS[key] = (puzzle, data)
+    return data
 
-    puzzle = get_puzzle(puzzle_id)
+
+def _make_trials(puzzle: Puzzle, trials: int) -> tuple[tuple[tuple[Any, ...], Any], ...]:
     rng = Draws(f"einsum-puzzles/check/{puzzle.id}")
     sets = [puzzle.inputs(), *(puzzle.inputs(rng) for _ in range(trials))]
     result = []
@@ -91,7 +99,7 @@ def check_subscript(puzzle: Puzzle, answer: str, evaluate: Evaluator, trials: in
             "this puzzle asks for a subscript without an arrow: remove '->' and the output, and choose letters "
             "so that the sorted output comes out in the order you need.",
         )
-    all_trials = _trials(puzzle.id, trials)
+    all_trials = _trials(puzzle, trials)
     for number, (inputs, expected) in enumerate(all_trials):
         arguments = puzzle.einsum_arguments(inputs)
         try:
