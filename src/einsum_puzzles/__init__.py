@@ -49,6 +49,7 @@ _WHERE = {
     "Subscript": "subscript",
     "Term": "subscript",
     "parse": "subscript",
+    "load_ipython_extension": "jupyter",
 }
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "check",
     "einsum",
     "explain",
+    "load_ipython_extension",
     "make_plan",
     "parse",
     "puzzle",

@@ -480,6 +480,27 @@ def cmd_backends(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_notebook(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .grading import BACKENDS
+    from .notebook import build, dumps
+
+    if args.backend not in BACKENDS:
+        raise UsageError(f"unknown backend {args.backend!r}; available: {', '.join(BACKENDS)}")
+    default = "einsum-puzzles-solutions.ipynb" if args.solutions else "einsum-puzzles.ipynb"
+    path = Path(args.output or default)
+    if path.exists() and not args.force:
+        raise UsageError(f"{path} exists; choose another name with -o, or add --force to replace it")
+    try:
+        notebook = build(solutions=args.solutions, backend=args.backend, section_id=args.section)
+    except LookupError as exc:
+        raise UsageError(str(exc)) from None
+    path.write_text(dumps(notebook), encoding="utf-8")
+    out(f"Wrote {path} ({len(notebook['cells'])} cells). Open it with: jupyter lab {path}")
+    return EXIT_OK
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     from .play import play
 
@@ -500,6 +521,7 @@ COMMANDS = (
     "cheatsheet",
     "quiz",
     "backends",
+    "notebook",
 )
 
 
@@ -545,6 +567,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     quiz = add("quiz", cmd_quiz, "predict-the-shape quiz and the comprehension questions", json_flag=False)
     quiz.add_argument("--answers", action="store_true", help="list every question with its answer")
     add("backends", cmd_backends, "the libraries that can evaluate answers")
+    notebook = add("notebook", cmd_notebook, "write the course as a Jupyter/Colab notebook", json_flag=False)
+    notebook.add_argument("-o", "--output", metavar="FILE", help="where to write it (default einsum-puzzles.ipynb)")
+    notebook.add_argument("--solutions", action="store_true", help="fill in every answer")
+    notebook.add_argument("--backend", default="numpy", help="the library the notebook's checks use")
+    notebook.add_argument("--section", metavar="S", help="only this section (see 'einsum-puzzles list')")
+    notebook.add_argument("--force", action="store_true", help="replace FILE if it exists")
     return parser
 
 

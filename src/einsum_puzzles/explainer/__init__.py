@@ -111,6 +111,9 @@ class Explanation:
             "steps": [step.to_dict() for step in self.steps],
         }
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
     def __str__(self) -> str:
         return "\n\n".join([self.diagram, self.prose, self.formula])
 

@@ -70,6 +70,9 @@ class Verdict:
         lines.extend(self.details)
         return "\n".join(line for line in lines if line)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (CLI ``--json``, web API)."""
         return {

@@ -1,0 +1,69 @@
+"""Helpers for notebooks: a ``check`` that records progress and accepts functions, and IPython magics.
+
+from einsum_puzzles.jupyter import check
+check(21, "ij,jk->ik")        # shows the Verdict (HTML in Jupyter, text elsewhere)
+check(31, head)               # code puzzles: pass your function; its source is checked sandboxed
+
+%load_ext einsum_puzzles
+%einsum_explain ij,jk->ik 3x2 2x3
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from typing import Any
+
+from .grading import Verdict
+from .grading import check as grade
+
+BACKEND = "numpy"
+"""The backend the notebook's checks use (the generated notebook sets it in its setup cell)."""
+
+
+def check(n: int, answer: Any, backend: str | None = None) -> Verdict:
+    """Grade an answer like ``ep.check`` and record it in the learner's progress store."""
+    if callable(answer):
+        answer = function_source(answer)
+    verdict = grade(n, answer, backend=backend or BACKEND)
+    if verdict.kind != "unsolved":
+        try:
+            from .progress import Progress, ProgressError
+
+            with Progress() as progress:
+                progress.record(n, verdict.answer, verdict.kind, verdict.correct)
+        except (ProgressError, OSError) as error:  # the verdict matters more than the record
+            print(f"(progress not saved: {error})")
+    return verdict
+
+
+def function_source(function: Any) -> str:
+    """The source of a function defined in a notebook cell, with numpy imported as the cell expects."""
+    try:
+        source = textwrap.dedent(inspect.getsource(function))
+    except (OSError, TypeError):
+        return ""
+    if "import numpy as np" not in source:
+        source = "import numpy as np\n\n" + source
+    return source
+
+
+def explain_magic(line: str) -> Any:
+    """``%einsum_explain SUBSCRIPT SHAPE...``: the explanation, rendered by the notebook."""
+    from .cli import UsageError, parse_shape
+    from .errors import EinsumError
+    from .explainer import explain
+
+    parts = line.split()
+    if not parts:
+        print("usage: %einsum_explain SUBSCRIPT SHAPE...   e.g. %einsum_explain ij,jk->ik 3x2 2x3")
+        return None
+    try:
+        return explain(parts[0], *(parse_shape(p) for p in parts[1:]))
+    except (EinsumError, UsageError) as error:
+        print(f"error: {error}")
+        return None
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    ipython.register_magic_function(explain_magic, magic_kind="line", magic_name="einsum_explain")
