@@ -501,6 +501,20 @@ def cmd_notebook(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+
+        from .web import create_app
+    except ImportError as exc:
+        raise UsageError(f"the web app needs its dependencies ({exc.name}); run 'make install'") from None
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {args.host}, reachable from other machines", file=sys.stderr)
+    out(f"einsum-puzzles on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     from .play import play
 
@@ -522,6 +536,7 @@ COMMANDS = (
     "quiz",
     "backends",
     "notebook",
+    "serve",
 )
 
 
@@ -573,6 +588,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     notebook.add_argument("--backend", default="numpy", help="the library the notebook's checks use")
     notebook.add_argument("--section", metavar="S", help="only this section (see 'einsum-puzzles list')")
     notebook.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    serve = add("serve", cmd_serve, "start the web app", json_flag=False)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     return parser
 
 

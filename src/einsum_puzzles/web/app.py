@@ -1,0 +1,429 @@
+"""The web app: puzzles with live checking and the explainer, over a JSON API and server-rendered pages.
+
+Safety: every input has a limit (subscript length, operand count, dimensions, sizes, work per check)
+and breaking one gives a 4xx JSON error that names it; the server never runs learner code (code
+puzzles are checked step by step, from subscripts); a Content-Security-Policy without inline script or
+style; the learner cookie is HttpOnly and SameSite=Strict; state-changing requests from another origin
+are refused.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+import numpy as np
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from .. import curriculum
+from ..contraction import bind
+from ..curriculum.model import Puzzle
+from ..errors import EinsumError
+from ..explainer import explain
+from ..explainer.html import STYLE
+from ..grading import check as grade
+from ..grading import evaluator
+from ..grading.steps import check_steps, step_specs
+from ..grading.verdict import Verdict
+from ..progress import Progress
+from .markdown import render
+
+HERE = Path(__file__).parent
+COOKIE = "ep_learner"
+MAX_SUBSCRIPT = 200
+MAX_OPERANDS = 16
+MAX_NDIM = 16
+MAX_SIZE = 1_000_000
+MAX_WORK = 10_000_000
+"""Multiply-adds a check may cost on the puzzle's inputs (the product of all label sizes)."""
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+Size = Annotated[int, Field(ge=0, le=MAX_SIZE)]
+ShapeModel = Annotated[list[Size], Field(max_length=MAX_NDIM)]
+SubscriptText = Annotated[str, Field(max_length=MAX_SUBSCRIPT)]
+
+
+class LimitError(Exception):
+    def __init__(self, limit: str, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.limit, self.message, self.status = limit, message, status
+
+
+class CheckRequest(BaseModel):
+    puzzle: int = Field(ge=1, le=1_000_000, description="puzzle number")
+    answer: SubscriptText | None = Field(default=None, description="a subscript (subscript puzzles)")
+    steps: dict[Annotated[str, Field(max_length=16)], SubscriptText] | None = Field(
+        default=None, max_length=8, description="code puzzles: the subscript of each einsum step"
+    )
+
+
+class ExplainRequest(BaseModel):
+    subscript: SubscriptText
+    shapes: Annotated[list[ShapeModel], Field(max_length=MAX_OPERANDS)] = []
+    names: Annotated[list[Annotated[str, Field(max_length=16)]], Field(max_length=MAX_OPERANDS)] | None = None
+
+
+def _clean_subscript(text: str) -> str:
+    if len(text) > MAX_SUBSCRIPT:
+        raise LimitError("subscript_length", f"the subscript is longer than {MAX_SUBSCRIPT} characters")
+    if "\0" in text:
+        raise LimitError("nul", "the subscript contains a NUL character")
+    return text
+
+
+def _check_shapes(shapes: list[tuple[int, ...]]) -> None:
+    if len(shapes) > MAX_OPERANDS:
+        raise LimitError("operands", f"at most {MAX_OPERANDS} operands, got {len(shapes)}")
+    for shape in shapes:
+        if len(shape) > MAX_NDIM:
+            raise LimitError("ndim", f"at most {MAX_NDIM} dimensions per operand, got {len(shape)}")
+        if any(size < 0 or size > MAX_SIZE for size in shape):
+            raise LimitError("size", f"sizes must be between 0 and {MAX_SIZE}")
+
+
+def parse_shapes(text: str) -> list[tuple[int, ...]]:
+    """``'3x2,2x4'`` -> ``[(3, 2), (2, 4)]``; ``scalar`` for a 0-d operand."""
+    if len(text) > 400:
+        raise LimitError("shapes_length", "the shapes text is longer than 400 characters")
+    shapes: list[tuple[int, ...]] = []
+    for part in [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]:
+        if part.lower() in ("scalar", "()"):
+            shapes.append(())
+            continue
+        sizes = part.lower().split("x")
+        if not all(s.isdigit() and len(s) <= 7 for s in sizes):
+            raise LimitError("shape_syntax", f"cannot read the shape {part!r}: write sizes like 3x2, or 'scalar'")
+        shapes.append(tuple(int(s) for s in sizes))
+    _check_shapes(shapes)
+    return shapes
+
+
+def _error_json(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": kind, "message": message, **extra}, status_code=status)
+
+
+class SecurityMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            origin = request.headers.get("origin") or request.headers.get("referer")
+            if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
+                return _error_json(403, "cross_origin", "requests that change state must come from this site")
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+
+def create_app(db_path: Path | str | None = None) -> FastAPI:
+    app = FastAPI(
+        title="einsum-puzzles",
+        version="0.1.0",
+        description="Puzzles, checking and the explainer for numpy's einsum.",
+    )
+    app.add_middleware(SecurityMiddleware)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    store = Path(db_path) if db_path is not None else None
+
+    def progress(learner: str) -> Progress:
+        return Progress(store, learner=f"web:{learner}")
+
+    def learner_of(request: Request) -> tuple[str, bool]:
+        value = request.cookies.get(COOKIE, "")
+        if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum():
+            return value, False
+        return secrets.token_urlsafe(18), True
+
+    def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+        learner, new = learner_of(request)
+        with progress(learner) as p:
+            solved = p.solved()
+        response = templates.TemplateResponse(
+            request, name, {"solved": solved, "sections": curriculum.sections(), **context}, status_code=status
+        )
+        if new:
+            _set_cookie(response, learner)
+        return response
+
+    def _set_cookie(response: Response, learner: str) -> None:
+        response.set_cookie(COOKIE, learner, httponly=True, samesite="strict", max_age=365 * 24 * 3600)
+
+    @app.exception_handler(LimitError)
+    async def limit_error(request: Request, exc: LimitError) -> JSONResponse:
+        return _error_json(exc.status, "limit", exc.message, limit=exc.limit)
+
+    @app.exception_handler(EinsumError)
+    async def einsum_error(request: Request, exc: EinsumError) -> JSONResponse:
+        return _error_json(422, exc.kind, exc.message, position=exc.position, detail=str(exc))
+
+    @app.exception_handler(curriculum.UnknownPuzzle)
+    async def unknown_puzzle(request: Request, exc: curriculum.UnknownPuzzle) -> Response:
+        if request.url.path.startswith("/api/"):
+            return _error_json(404, "unknown_puzzle", str(exc))
+        return HTMLResponse(templates.get_template("error.html").render(message=str(exc)), status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return _error_json(422, "invalid_request", "; ".join(problems)[:500])
+
+    # --- JSON API ----------------------------------------------------------------------------------
+    @app.get("/healthz", tags=["api"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/puzzles", tags=["api"])
+    def api_puzzles(request: Request) -> list[dict[str, Any]]:
+        learner, _ = learner_of(request)
+        with progress(learner) as p:
+            solved = p.solved()
+        return [
+            {"id": pz.id, "section": pz.section, "title": pz.title, "kind": pz.kind, "solved": pz.id in solved}
+            for pz in curriculum.puzzles()
+        ]
+
+    @app.get("/api/puzzles/{number}", tags=["api"])
+    def api_puzzle(number: Annotated[int, Field(ge=1, le=1_000_000)]) -> dict[str, Any]:
+        return puzzle_json(curriculum.puzzle(number))
+
+    @app.post("/api/check", tags=["api"])
+    def api_check(body: CheckRequest, request: Request) -> JSONResponse:
+        learner, new = learner_of(request)
+        verdict = _grade(curriculum.puzzle(body.puzzle), body.answer, body.steps)
+        if verdict.kind != "unsolved":
+            with progress(learner) as p:
+                p.record(body.puzzle, verdict.answer, verdict.kind, verdict.correct)
+        response = JSONResponse(verdict_json(verdict))
+        if new:
+            _set_cookie(response, learner)
+        return response
+
+    @app.get("/api/explain", tags=["api"])
+    def api_explain_get(
+        subscript: Annotated[str, Query(max_length=MAX_SUBSCRIPT)],
+        shapes: Annotated[str, Query(max_length=400)] = "",
+        names: Annotated[str, Query(max_length=200)] = "",
+    ) -> dict[str, Any]:
+        name_list = [n for n in names.split(",") if n] or None
+        return _explain(subscript, parse_shapes(shapes), name_list)
+
+    @app.post("/api/explain", tags=["api"])
+    def api_explain_post(body: ExplainRequest) -> dict[str, Any]:
+        shapes = [tuple(shape) for shape in body.shapes]
+        _check_shapes(shapes)
+        return _explain(body.subscript, shapes, body.names)
+
+    def _explain(subscript: str, shapes: list[tuple[int, ...]], names: list[str] | None) -> dict[str, Any]:
+        subscript = _clean_subscript(subscript)
+        try:
+            e = explain(subscript, *shapes, names=names)
+        except ValueError as error:
+            if isinstance(error, EinsumError):
+                raise
+            raise LimitError("names", str(error)) from None
+        data = e.to_dict()
+        data["html"] = e.html(include_style=False)
+        data["valid"] = True
+        return data
+
+    def _grade(p: Puzzle, answer: str | None, steps: dict[str, str] | None) -> Verdict:
+        if p.kind == "code":
+            if answer:
+                raise LimitError(
+                    "code", "the web app never runs code: send the subscript of each step in 'steps'", status=422
+                )
+            return check_steps(p, steps or {}, evaluator("numpy"))
+        text = _clean_subscript(answer or "")
+        try:
+            c = bind(text, *p.argument_shapes())
+            if math.prod(c.sizes.values()) > MAX_WORK:
+                raise LimitError("work", f"this subscript would take more than {MAX_WORK} multiply-adds to check")
+        except EinsumError:
+            pass  # the grader reports it as a verdict
+        return grade(p.id, text)
+
+    # --- pages -------------------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        return page(request, "home.html", {"total": len(curriculum.puzzles())})
+
+    @app.get("/puzzles/{number}", response_class=HTMLResponse, include_in_schema=False)
+    def puzzle_page(request: Request, number: int) -> HTMLResponse:
+        p = curriculum.puzzle(number)
+        learner, _ = learner_of(request)
+        with progress(learner) as store:
+            shown = store.hints_shown(p.id)
+            revealed = p.id in store.revealed()
+            store.visit(p.id)
+        return page(request, "puzzle.html", _puzzle_context(p, shown, revealed))
+
+    def _puzzle_context(p: Puzzle, hints_shown: int, revealed: bool, **extra: Any) -> dict[str, Any]:
+        order = [x.id for x in curriculum.puzzles()]
+        position = order.index(p.id)
+        sec = curriculum.section(p.section)
+        inputs = p.inputs()
+        return {
+            "p": p,
+            "section": sec,
+            "lesson": render(sec.lesson, skip_title=True, examples=False),
+            "inputs": [
+                {
+                    "name": n,
+                    "shape": np.shape(a),
+                    "values": np.array2string(np.asarray(a), separator=", ")
+                    if np.size(a) <= 60 and p.kind == "subscript"
+                    else None,
+                }
+                for n, a in zip(p.input_names, inputs)
+            ],
+            "shapes": ",".join("x".join(map(str, s)) or "scalar" for s in p.argument_shapes()),
+            "names": ",".join(p.argument_names),
+            "hints": p.hints[:hints_shown],
+            "more_hints": hints_shown < len(p.hints),
+            "revealed": revealed,
+            "steps": step_specs(p),
+            "previous": order[position - 1] if position > 0 else None,
+            "next": order[position + 1] if position + 1 < len(order) else None,
+            **extra,
+        }
+
+    @app.post("/puzzles/{number}/check", response_class=HTMLResponse, include_in_schema=False)
+    async def puzzle_check(request: Request, number: int) -> HTMLResponse:
+        p = curriculum.puzzle(number)
+        form = await request.form()
+        answer = str(form.get("answer", ""))[:MAX_SUBSCRIPT]
+        steps = {s.name: str(form.get(f"step_{s.name}", ""))[:MAX_SUBSCRIPT] for s in step_specs(p)}
+        learner, _ = learner_of(request)
+        try:
+            verdict = _grade(p, None if p.kind == "code" else answer.replace("\0", ""), steps)
+        except LimitError as error:
+            verdict = Verdict(p.id, answer, "syntax", error.message)
+        explanation = None
+        if p.kind == "subscript" and not verdict.correct and verdict.kind not in ("unsolved",):
+            try:
+                explanation = explain(answer, *p.argument_shapes(), names=p.argument_names).html(include_style=False)
+            except (EinsumError, ValueError):
+                explanation = None
+        with progress(learner) as store:
+            if verdict.kind != "unsolved":
+                store.record(p.id, verdict.answer, verdict.kind, verdict.correct)
+            shown, revealed = store.hints_shown(p.id), p.id in store.revealed()
+        context = _puzzle_context(
+            p, shown, revealed, verdict=verdict, answer=answer, steps_given=steps, explanation=explanation
+        )
+        return page(request, "puzzle.html", context)
+
+    @app.post("/puzzles/{number}/hint", include_in_schema=False)
+    def puzzle_hint(request: Request, number: int) -> RedirectResponse:
+        p = curriculum.puzzle(number)
+        learner, _ = learner_of(request)
+        with progress(learner) as store:
+            store.next_hint(p.id, len(p.hints))
+        return RedirectResponse(f"/puzzles/{p.id}#hints", status_code=303)
+
+    @app.post("/puzzles/{number}/solution", include_in_schema=False)
+    def puzzle_solution(request: Request, number: int) -> RedirectResponse:
+        p = curriculum.puzzle(number)
+        learner, _ = learner_of(request)
+        with progress(learner) as store:
+            store.reveal(p.id)
+        return RedirectResponse(f"/puzzles/{p.id}#solution", status_code=303)
+
+    @app.get("/explain", response_class=HTMLResponse, include_in_schema=False)
+    def explainer_page(request: Request, s: str = "", shapes: str = "") -> HTMLResponse:
+        context: dict[str, Any] = {"s": s[:MAX_SUBSCRIPT], "shape_text": shapes[:400], "e": None, "error": None}
+        if s:
+            try:
+                parsed = parse_shapes(shapes)
+                e = explain(_clean_subscript(s), *parsed)
+                context["e"] = e
+                context["e_html"] = e.html(include_style=False)
+            except EinsumError as error:
+                context["error"] = str(error)
+            except LimitError as error:
+                context["error"] = error.message
+        return page(request, "explain.html", context)
+
+    @app.get("/cheatsheet", response_class=HTMLResponse, include_in_schema=False)
+    def cheatsheet_page(request: Request, q: str = "") -> HTMLResponse:
+        query = q[:100].lower()
+        entries = [
+            e
+            for e in curriculum.cheatsheet()
+            if not query or any(query in f.lower() for f in (e.group, e.name, e.subscript, e.numpy))
+        ]
+        return page(request, "cheatsheet.html", {"entries": entries, "q": q[:100]})
+
+    @app.get("/quiz", response_class=HTMLResponse, include_in_schema=False)
+    def quiz_page(request: Request) -> HTMLResponse:
+        return page(
+            request,
+            "quiz.html",
+            {"questions": curriculum.questions(), "shape_questions": curriculum.shape_questions(), "results": None},
+        )
+
+    @app.post("/quiz", response_class=HTMLResponse, include_in_schema=False)
+    async def quiz_submit(request: Request) -> HTMLResponse:
+        form = await request.form()
+        results = {}
+        for sq in curriculum.shape_questions():
+            reply = str(form.get(sq.id, ""))[:60].strip()
+            try:
+                guess = parse_shapes(reply.strip("()").replace(", ", "x").replace(",", "x"))
+                value = guess[0] if guess else ()
+            except LimitError:
+                value = None
+            results[sq.id] = {"reply": reply, "right": value == sq.answer}
+        return page(
+            request,
+            "quiz.html",
+            {"questions": curriculum.questions(), "shape_questions": curriculum.shape_questions(), "results": results},
+        )
+
+    @app.get("/assets/explain.css", include_in_schema=False)
+    def explain_css() -> Response:
+        return Response(STYLE, media_type="text/css")
+
+    return app
+
+
+def puzzle_json(p: Puzzle) -> dict[str, Any]:
+    inputs = p.inputs()
+    return {
+        "id": p.id,
+        "section": p.section,
+        "title": p.title,
+        "prompt": p.prompt,
+        "kind": p.kind,
+        "note": p.note,
+        "inputs": [
+            {"name": n, "shape": list(np.shape(a)), "values": np.asarray(a).tolist() if np.size(a) <= 64 else None}
+            for n, a in zip(p.input_names, inputs)
+        ],
+        "arguments": list(p.argument_names),
+        "target_shape": list(p.target_shape),
+        "hints": len(p.hints),
+        "steps": [{"name": s.name, "operands": list(s.operands), "description": s.description} for s in step_specs(p)],
+    }
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    return verdict.to_dict()
+
+
+def share_link(subscript: str, shapes: str) -> str:
+    return f"/explain?s={quote(subscript)}&shapes={quote(shapes)}"
