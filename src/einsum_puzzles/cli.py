@@ -511,7 +511,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {args.host}, reachable from other machines", file=sys.stderr)
     out(f"einsum-puzzles on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    if args.workers > 1:
+        uvicorn.run(
+            "einsum_puzzles.web:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+        )
+    else:
+        uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 
@@ -593,6 +603,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="server processes (they share the progress file)")
     return parser
 
 

@@ -141,7 +141,8 @@ class _Builder:
             first, second = self.choose_pair(values)
             a, b = values[first], values[second]
             rest = [v for i, v in enumerate(values) if i not in (first, second)]
-            values = [*rest, self.combine(a, b, rest)]
+            combined = self.combine(a, b, rest)
+            values = [*rest[:first], combined, *rest[first:]]  # keep operand order: fewer transposes
         final = values[0]
         if final.labels != self.output:
             final = self.emit("transpose", [final], self.output, self.output)

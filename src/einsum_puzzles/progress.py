@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +57,9 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+_THREAD_CONNECTIONS = threading.local()
+
+
 class ProgressError(Exception):
     """The progress file cannot be used; the message says why and what to do."""
 
@@ -86,13 +90,22 @@ class Attempt:
 class Progress:
     """The progress of one learner (``local`` in the terminal) in one store."""
 
-    def __init__(self, path: Path | str | None = None, learner: str = LOCAL) -> None:
+    def __init__(self, path: Path | str | None = None, learner: str = LOCAL, reuse: bool = False) -> None:
+        """``reuse=True`` (servers): keep one connection per thread and path open between uses."""
         self.path = Path(path) if path is not None else default_path()
         self.learner = learner
-        self._conn = _open(self.path)
+        self._reused = reuse
+        if reuse:
+            cache: dict[Path, sqlite3.Connection] = _THREAD_CONNECTIONS.__dict__.setdefault("by_path", {})
+            if self.path not in cache:
+                cache[self.path] = _open(self.path)
+            self._conn = cache[self.path]
+        else:
+            self._conn = _open(self.path)
 
     def close(self) -> None:
-        self._conn.close()
+        if not self._reused:
+            self._conn.close()
 
     def __enter__(self) -> Progress:
         return self
@@ -112,8 +125,16 @@ class Progress:
         conn.execute("COMMIT")
 
     # writes ---------------------------------------------------------------------------------------
-    def record(self, puzzle: int, answer: str, kind: str, correct: bool) -> None:
+    def record(self, puzzle: int, answer: str, kind: str, correct: bool, position: bool = True) -> None:
+        """Store an attempt (and the solve, and where the learner is when ``position``)."""
         now = time.time()
+        if not correct and not position:
+            # One statement is its own transaction: no BEGIN/COMMIT round trips on the hot path.
+            self._conn.execute(
+                "INSERT INTO attempts (learner, puzzle, answer, kind, correct, at) VALUES (?, ?, ?, ?, 0, ?)",
+                (self.learner, puzzle, answer, kind, now),
+            )
+            return
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO attempts (learner, puzzle, answer, kind, correct, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -123,7 +144,8 @@ class Progress:
                 conn.execute(
                     "INSERT OR IGNORE INTO solved (learner, puzzle, at) VALUES (?, ?, ?)", (self.learner, puzzle, now)
                 )
-            _set_position(conn, self.learner, puzzle, now)
+            if position:
+                _set_position(conn, self.learner, puzzle, now)
 
     def next_hint(self, puzzle: int, available: int) -> int:
         """Count one more hint shown for ``puzzle``; return how many are shown now (at most ``available``)."""
@@ -282,7 +304,7 @@ def _open(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA busy_timeout = 10000")
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         _migrate(conn, path, tables)
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
@@ -295,6 +317,18 @@ def _open(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL once; the switch needs the file to itself, so retry while others hold it."""
+    for attempt in range(200):
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+            return
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError:
+            time.sleep(0.005 * (1 + attempt % 10))
+    raise sqlite3.OperationalError("could not switch the progress file to WAL mode (it stayed locked)")
 
 
 def _migrate(conn: sqlite3.Connection, path: Path, tables: set[str]) -> None:

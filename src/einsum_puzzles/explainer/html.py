@@ -103,8 +103,7 @@ def render_html(explanation: Explanation, include_style: bool = True) -> str:
         f"<style>{STYLE}</style>" if include_style else "",
         '<div class="ep-explain">',
         f'<div class="ep-subscript">{coloured_subscript(c)}</div>',
-        f'<p class="ep-operation"><strong>{escape(explanation.operation.name)}</strong>: '
-        f"{escape(explanation.prose)}</p>",
+        f'<p class="ep-operation">{escape(explanation.prose)}</p>',
         "<table><tr><th></th><th>term</th><th>shape</th><th>sizes</th></tr>",
         *rows,
         "</table>",

@@ -22,7 +22,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import curriculum
 from ..contraction import bind
@@ -34,7 +35,7 @@ from ..grading import check as grade
 from ..grading import evaluator
 from ..grading.steps import check_steps, step_specs
 from ..grading.verdict import Verdict
-from ..progress import Progress
+from ..progress import Progress, ProgressError
 from .markdown import render
 
 HERE = Path(__file__).parent
@@ -43,6 +44,7 @@ MAX_SUBSCRIPT = 200
 MAX_OPERANDS = 16
 MAX_NDIM = 16
 MAX_SIZE = 1_000_000
+VERDICT_CACHE = 4096
 MAX_WORK = 10_000_000
 """Multiply-adds a check may cost on the puzzle's inputs (the product of all label sizes)."""
 CSP = (
@@ -114,18 +116,38 @@ def _error_json(status: int, kind: str, message: str, **extra: Any) -> JSONRespo
     return JSONResponse({"error": kind, "message": message, **extra}, status_code=status)
 
 
-class SecurityMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            origin = request.headers.get("origin") or request.headers.get("referer")
-            if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
-                return _error_json(403, "cross_origin", "requests that change state must come from this site")
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityMiddleware:
+    """Refuses state-changing requests from another origin; adds the security headers (plain ASGI)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            headers = Headers(scope=scope)
+            origin = headers.get("origin") or headers.get("referer")
+            if origin and urlsplit(origin).netloc != headers.get("host", ""):
+                response = _error_json(403, "cross_origin", "requests that change state must come from this site")
+                await response(scope, receive, send)
+                return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(db_path: Path | str | None = None) -> FastAPI:
@@ -138,9 +160,10 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     store = Path(db_path) if db_path is not None else None
+    verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...]], Verdict] = {}
 
     def progress(learner: str) -> Progress:
-        return Progress(store, learner=f"web:{learner}")
+        return Progress(store, learner=f"web:{learner}", reuse=True)
 
     def learner_of(request: Request) -> tuple[str, bool]:
         value = request.cookies.get(COOKIE, "")
@@ -170,6 +193,10 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
     async def einsum_error(request: Request, exc: EinsumError) -> JSONResponse:
         return _error_json(422, exc.kind, exc.message, position=exc.position, detail=str(exc))
 
+    @app.exception_handler(ProgressError)
+    async def store_error(request: Request, exc: ProgressError) -> JSONResponse:
+        return _error_json(503, "progress_store", str(exc))
+
     @app.exception_handler(curriculum.UnknownPuzzle)
     async def unknown_puzzle(request: Request, exc: curriculum.UnknownPuzzle) -> Response:
         if request.url.path.startswith("/api/"):
@@ -183,7 +210,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
 
     # --- JSON API ----------------------------------------------------------------------------------
     @app.get("/healthz", tags=["api"])
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.get("/api/puzzles", tags=["api"])
@@ -201,12 +228,14 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         return puzzle_json(curriculum.puzzle(number))
 
     @app.post("/api/check", tags=["api"])
-    def api_check(body: CheckRequest, request: Request) -> JSONResponse:
+    async def api_check(body: CheckRequest, request: Request) -> JSONResponse:
+        # Grading takes well under a millisecond and the progress write is one short SQLite
+        # transaction: both run on the event loop, which avoids the thread pool and lock contention.
         learner, new = learner_of(request)
         verdict = _grade(curriculum.puzzle(body.puzzle), body.answer, body.steps)
         if verdict.kind != "unsolved":
             with progress(learner) as p:
-                p.record(body.puzzle, verdict.answer, verdict.kind, verdict.correct)
+                p.record(body.puzzle, verdict.answer, verdict.kind, verdict.correct, position=False)
         response = JSONResponse(verdict_json(verdict))
         if new:
             _set_cookie(response, learner)
@@ -241,6 +270,18 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         return data
 
     def _grade(p: Puzzle, answer: str | None, steps: dict[str, str] | None) -> Verdict:
+        # Verdicts are a pure function of (puzzle, answer): a class typing the same mistakes is
+        # graded once per distinct answer.
+        key = (p.id, answer, tuple(sorted((steps or {}).items())))
+        cached = verdicts.get(key)
+        if cached is None:
+            cached = _grade_uncached(p, answer, steps)
+            if len(verdicts) >= VERDICT_CACHE:
+                verdicts.pop(next(iter(verdicts)))
+            verdicts[key] = cached
+        return cached
+
+    def _grade_uncached(p: Puzzle, answer: str | None, steps: dict[str, str] | None) -> Verdict:
         if p.kind == "code":
             if answer:
                 raise LimitError(
@@ -284,7 +325,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
                 {
                     "name": n,
                     "shape": np.shape(a),
-                    "values": np.array2string(np.asarray(a), separator=", ")
+                    "data": np.array2string(np.asarray(a), separator=", ")
                     if np.size(a) <= 60 and p.kind == "subscript"
                     else None,
                 }
