@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install run test lint typecheck unit browser bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Until the web app exists, `make run` shows the course in the terminal.
+# The main job: the web app on http://127.0.0.1:8000 (Ctrl-C stops it).
 run: install
-	$(BIN)/einsum-puzzles list
+	$(BIN)/einsum-puzzles serve --host 127.0.0.1 --port 8000
+
+# Browser tests drive Debian's Chromium; install it when it is missing and we may (root).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "chromium is missing and this is not root: the browser tests will be skipped"; \
+		fi; \
+	fi
 
 lint: install
 	$(BIN)/ruff check src tests bench
@@ -29,11 +39,13 @@ typecheck: install
 unit: install
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+test: browser lint typecheck unit
 
 bench: install
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/check.py
+	$(BIN)/python bench/cli.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
