@@ -124,7 +124,9 @@ def test_limits_are_stated() -> None:
 def test_cross_site_posts_are_refused(client: TestClient) -> None:
     response = client.post("/puzzles/21/check", data={"answer": "ij,jk->ik"}, headers={"origin": "http://evil.example"})
     assert response.status_code == 403 and response.json()["error"] == "cross_origin"
-    response = client.post("/api/check", json={"puzzle": 1, "answer": "i"}, headers={"referer": "http://evil.example/x"})
+    response = client.post(
+        "/api/check", json={"puzzle": 1, "answer": "i"}, headers={"referer": "http://evil.example/x"}
+    )
     assert response.status_code == 403
     same = client.post("/api/check", json={"puzzle": 1, "answer": "i"}, headers={"origin": "http://testserver"})
     assert same.status_code == 200

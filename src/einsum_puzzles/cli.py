@@ -470,24 +470,111 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
 
 def cmd_backends(args: argparse.Namespace) -> int:
-    from .grading import BACKENDS
+    from .backends import BACKENDS, NAMES
 
+    if args.compare:
+        return _compare_backends(args)
+    rows: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "available": BACKENDS[name].available(),
+            "version": BACKENDS[name].version(),
+            "install": None if BACKENDS[name].available() else BACKENDS[name].install_hint(),
+            "differences": [d.summary for d in BACKENDS[name].differences],
+        }
+        for name in NAMES
+    ]
     if args.json:
-        _print_json([{"name": name, "available": True} for name in BACKENDS])
+        _print_json(rows)
         return EXIT_OK
-    for name in BACKENDS:
-        out(f"  {name:10} available")
+    style = Style(sys.stdout)
+    for row in rows:
+        status = style(row["version"], "green") if row["available"] else style("not installed", "yellow")
+        hint = f"   ({row['install']})" if row["install"] else ""
+        out(f"  {row['name']:10} {status}{hint}")
+        for difference in row["differences"]:
+            out(style(f"      differs: {difference}", "dim"))
+    return EXIT_OK
+
+
+def _compare_backends(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .backends import BACKENDS, installed
+    from .contraction import bind
+
+    subscript, *shape_texts = args.compare
+    shapes = [parse_shape(text) for text in shape_texts]
+    ours = None
+    try:
+        bind(subscript, *shapes)
+    except Exception as error:  # our message first, then what each library does with it
+        ours = str(error)
+    rng = np.random.default_rng(0)
+    arrays = [rng.integers(1, 5, size=shape).astype(args.dtype) for shape in shapes]
+    try:
+        reference: Any = np.einsum(subscript, *arrays)
+    except ValueError:
+        reference = None
+    rows: list[dict[str, Any]] = []
+    for name in installed():
+        try:
+            result = np.asarray(BACKENDS[name].einsum(subscript, *arrays))
+            same = (
+                reference is not None and result.shape == np.shape(reference) and bool(np.allclose(result, reference))
+            )
+            rows.append(
+                {
+                    "backend": name,
+                    "shape": list(result.shape),
+                    "dtype": str(result.dtype),
+                    "agrees_with_numpy": same,
+                    "error": None,
+                }
+            )
+        except Exception as error:  # each library's own refusal is the information we show
+            rows.append(
+                {
+                    "backend": name,
+                    "shape": None,
+                    "dtype": None,
+                    "agrees_with_numpy": False,
+                    "error": f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}",
+                }
+            )
+    if args.json:
+        _print_json(
+            {
+                "subscript": subscript,
+                "shapes": [list(s) for s in shapes],
+                "dtype": args.dtype,
+                "einsum_puzzles": ours or "valid",
+                "results": rows,
+            }
+        )
+        return EXIT_OK
+    out(f"{subscript} on {', '.join(str(s) for s in shapes)} ({args.dtype})")
+    out(f"  einsum-puzzles: {ours.splitlines()[0] if ours else 'valid'}")
+    for row in rows:
+        if row["error"]:
+            out(f"  {row['backend']:10} raises {row['error']}")
+        else:
+            verdict = "same as numpy" if row["agrees_with_numpy"] or row["backend"] == "numpy" else "DIFFERS from numpy"
+            out(f"  {row['backend']:10} shape {tuple(row['shape'])} {row['dtype']:8} {verdict}")
     return EXIT_OK
 
 
 def cmd_notebook(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .grading import BACKENDS
+    from .backends import BackendUnavailable
+    from .backends import get as get_backend
     from .notebook import build, dumps
 
-    if args.backend not in BACKENDS:
-        raise UsageError(f"unknown backend {args.backend!r}; available: {', '.join(BACKENDS)}")
+    try:
+        get_backend(args.backend)
+    except BackendUnavailable as exc:
+        raise UsageError(str(exc)) from None
     default = "einsum-puzzles-solutions.ipynb" if args.solutions else "einsum-puzzles.ipynb"
     path = Path(args.output or default)
     if path.exists() and not args.force:
@@ -526,9 +613,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
+    from .backends import BackendUnavailable
+    from .backends import get as get_backend
     from .play import play
 
-    return play()
+    try:
+        get_backend(args.backend)
+    except BackendUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    return play(backend=args.backend)
 
 
 # --- parser ----------------------------------------------------------------------------------------
@@ -580,7 +673,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     explain = add("explain", cmd_explain, "explain what an einsum does with operands of the given shapes")
     explain.add_argument("subscript", help="an einsum subscript, e.g. 'ij,jk->ik'")
     explain.add_argument("shapes", nargs="*", metavar="SHAPE", help="one shape per operand, e.g. 3x2 (or 'scalar')")
-    add("play", cmd_play, "interactive mode: solve puzzles one after another", json_flag=False)
+    play = add("play", cmd_play, "interactive mode: solve puzzles one after another", json_flag=False)
+    play.add_argument("--backend", default="numpy", help="the library that evaluates your answers")
     progress = add("progress", cmd_progress, "your progress; export or import it as JSON")
     progress.add_argument("--export", metavar="FILE", help="write your progress to a JSON file")
     progress.add_argument("--import", dest="import_", metavar="FILE", help="merge progress from a JSON file")
@@ -591,7 +685,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     cheat.add_argument("--grep", metavar="WORD", help="only lines that mention WORD")
     quiz = add("quiz", cmd_quiz, "predict-the-shape quiz and the comprehension questions", json_flag=False)
     quiz.add_argument("--answers", action="store_true", help="list every question with its answer")
-    add("backends", cmd_backends, "the libraries that can evaluate answers")
+    backends = add("backends", cmd_backends, "the libraries that can evaluate answers, and how they differ")
+    backends.add_argument("--compare", nargs="+", metavar="ARG", help="SUBSCRIPT SHAPE...: run it on every backend")
+    backends.add_argument("--dtype", default="float64", help="operand dtype for --compare (default float64)")
     notebook = add("notebook", cmd_notebook, "write the course as a Jupyter/Colab notebook", json_flag=False)
     notebook.add_argument("-o", "--output", metavar="FILE", help="where to write it (default einsum-puzzles.ipynb)")
     notebook.add_argument("--solutions", action="store_true", help="fill in every answer")

@@ -55,7 +55,7 @@ def start_puzzle(order: list[Puzzle], solved: set[int], position: int | None) ->
     return None
 
 
-def play(read: Callable[[str], str] | None = None) -> int:
+def play(read: Callable[[str], str] | None = None, backend: str = "numpy") -> int:
     style = Style(sys.stdout)
     order = puzzles()
     read = read or _reader()
@@ -124,7 +124,7 @@ def play(read: Callable[[str], str] | None = None) -> int:
                     print(style(f"No file {line!r}. Give the path of your .py file, or type :edit.", "yellow"))
                     continue
                 answer = path.read_text(encoding="utf-8")
-            verdict = check(current.id, answer)
+            verdict = check(current.id, answer, backend=backend)
             if verdict.kind != "unsolved":
                 progress.record(current.id, answer, verdict.kind, verdict.correct)
             print(str(verdict).replace("✓", style("✓", "green")).replace("✗", style("✗", "red")))

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..backends import BackendUnavailable
+from ..backends import get as get_backend
 from ..curriculum import puzzle as get_puzzle
 from .subscript import check_subscript, is_placeholder, trial_inputs
 from .verdict import VERDICT_KINDS, Verdict
@@ -29,17 +31,12 @@ __all__ = [
     "trial_inputs",
 ]
 
-BACKENDS = ("numpy",)
-
-
-class BackendUnavailable(LookupError):
-    """A backend name that is unknown or cannot be used here; the message says what to do."""
-
 
 def evaluator(backend: str) -> Any:
+    """The einsum of a backend (numpy's own function for numpy); BackendUnavailable when it cannot run."""
     if backend == "numpy":
         return np.einsum
-    raise BackendUnavailable(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+    return get_backend(backend).einsum
 
 
 def check(n: int, answer: Any, backend: str = "numpy") -> Verdict:
@@ -49,7 +46,7 @@ def check(n: int, answer: Any, backend: str = "numpy") -> Verdict:
         from .code import check_code
 
         return check_code(puzzle, answer)
-    return check_subscript(puzzle, answer, evaluator(backend))
+    return check_subscript(puzzle, answer, evaluator(backend), backend=backend)
 
 
 def __getattr__(name: str) -> Any:
