@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,backends]'
 	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
@@ -19,8 +19,12 @@ install: $(STAMP)
 run: install
 	$(BIN)/einsum-puzzles serve --host 127.0.0.1 --port 8000
 
-# Browser tests drive Debian's Chromium; install it when it is missing and we may (root).
+# Browser tests drive Debian's Chromium, and tinygrad's CPU device compiles with clang: install
+# them when they are missing and we may (root).
 browser:
+	@if [ ! -x /usr/bin/clang ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null; \
+	fi
 	@if [ ! -x /usr/bin/chromium ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
@@ -46,6 +50,7 @@ bench: install
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/backends.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -163,6 +163,15 @@ def _mlx(subscript: str, *arrays: Any) -> Any:
     return np.array(mx.einsum(subscript, *(mx.array(a) for a in converted)))
 
 
+BOOL_SUMS = Difference(
+    "bool-sums-count",
+    "sums booleans as a count where numpy's einsum keeps bool and gives logical or",
+    "i->",
+    ((3,),),
+    dtype="bool",
+    wrong_values=True,
+)
+
 DROPPED_ELLIPSIS = Difference(
     "sums-dropped-ellipsis",
     "sums over the dimensions of an ellipsis left out of the output, where numpy (optimize=False) raises",
@@ -181,6 +190,7 @@ BACKENDS: dict[str, Backend] = {
         _torch,
         (
             DROPPED_ELLIPSIS,
+            BOOL_SUMS,
             Difference(
                 "mixed-dtypes",
                 "refuses to contract operands of different dtypes (int32 with float32), which numpy promotes",
@@ -200,6 +210,21 @@ BACKENDS: dict[str, Backend] = {
         _tinygrad,
         (
             DROPPED_ELLIPSIS,
+            BOOL_SUMS,
+            Difference(
+                "unchecked-diagonal",
+                "takes a diagonal without checking that the repeated sizes match",
+                "ii->i",
+                ((2, 3),),
+                numpy_raises=True,
+            ),
+            Difference(
+                "no-ellipsis-broadcast",
+                "does not broadcast the dimensions under '...' across operands",
+                "...ij,...jk->...ik",
+                ((5, 1, 2, 3), (7, 3, 4)),
+                library_raises=True,
+            ),
             Difference(
                 "diagonal-axis-order",
                 "puts the output axes in the wrong order when a repeated (diagonal) label is involved",
@@ -224,6 +249,7 @@ BACKENDS: dict[str, Backend] = {
         _mlx,
         (
             DROPPED_ELLIPSIS,
+            BOOL_SUMS,
             Difference(
                 "no-integer-contraction",
                 "refuses integer contractions ('Only inexact types are supported')",

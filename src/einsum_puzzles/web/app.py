@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import curriculum
+from .. import backends, curriculum
 from ..contraction import bind
 from ..curriculum.model import Puzzle
 from ..errors import EinsumError
@@ -69,6 +69,7 @@ class CheckRequest(BaseModel):
     steps: dict[Annotated[str, Field(max_length=16)], SubscriptText] | None = Field(
         default=None, max_length=8, description="code puzzles: the subscript of each einsum step"
     )
+    backend: Annotated[str, Field(max_length=16)] = Field(default="numpy", description="library that evaluates")
 
 
 class ExplainRequest(BaseModel):
@@ -160,7 +161,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     store = Path(db_path) if db_path is not None else None
-    verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...]], Verdict] = {}
+    verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...], str], Verdict] = {}
 
     def progress(learner: str) -> Progress:
         return Progress(store, learner=f"web:{learner}", reuse=True)
@@ -232,7 +233,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         # Grading takes well under a millisecond and the progress write is one short SQLite
         # transaction: both run on the event loop, which avoids the thread pool and lock contention.
         learner, new = learner_of(request)
-        verdict = _grade(curriculum.puzzle(body.puzzle), body.answer, body.steps)
+        verdict = _grade(curriculum.puzzle(body.puzzle), body.answer, body.steps, _backend(body.backend))
         if verdict.kind != "unsolved":
             with progress(learner) as p:
                 p.record(body.puzzle, verdict.answer, verdict.kind, verdict.correct, position=False)
@@ -269,25 +270,32 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         data["valid"] = True
         return data
 
-    def _grade(p: Puzzle, answer: str | None, steps: dict[str, str] | None) -> Verdict:
-        # Verdicts are a pure function of (puzzle, answer): a class typing the same mistakes is
-        # graded once per distinct answer.
-        key = (p.id, answer, tuple(sorted((steps or {}).items())))
+    def _backend(name: str) -> str:
+        try:
+            backends.get(name)
+        except backends.BackendUnavailable as error:
+            raise LimitError("backend", str(error)) from None
+        return name
+
+    def _grade(p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str = "numpy") -> Verdict:
+        # Verdicts are a pure function of (puzzle, answer, backend): a class typing the same
+        # mistakes is graded once per distinct answer.
+        key = (p.id, answer, tuple(sorted((steps or {}).items())), backend)
         cached = verdicts.get(key)
         if cached is None:
-            cached = _grade_uncached(p, answer, steps)
+            cached = _grade_uncached(p, answer, steps, backend)
             if len(verdicts) >= VERDICT_CACHE:
                 verdicts.pop(next(iter(verdicts)))
             verdicts[key] = cached
         return cached
 
-    def _grade_uncached(p: Puzzle, answer: str | None, steps: dict[str, str] | None) -> Verdict:
+    def _grade_uncached(p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str) -> Verdict:
         if p.kind == "code":
             if answer:
                 raise LimitError(
                     "code", "the web app never runs code: send the subscript of each step in 'steps'", status=422
                 )
-            return check_steps(p, steps or {}, evaluator("numpy"))
+            return check_steps(p, steps or {}, evaluator(backend))
         text = _clean_subscript(answer or "")
         try:
             c = bind(text, *p.argument_shapes())
@@ -295,7 +303,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
                 raise LimitError("work", f"this subscript would take more than {MAX_WORK} multiply-adds to check")
         except EinsumError:
             pass  # the grader reports it as a verdict
-        return grade(p.id, text)
+        return grade(p.id, text, backend=backend)
 
     # --- pages -------------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -337,6 +345,8 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
             "more_hints": hints_shown < len(p.hints),
             "revealed": revealed,
             "steps": step_specs(p),
+            "backends": backends.installed(),
+            "backend": extra.pop("backend", "numpy"),
             "previous": order[position - 1] if position > 0 else None,
             "next": order[position + 1] if position + 1 < len(order) else None,
             **extra,
@@ -348,9 +358,10 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         form = await request.form()
         answer = str(form.get("answer", ""))[:MAX_SUBSCRIPT]
         steps = {s.name: str(form.get(f"step_{s.name}", ""))[:MAX_SUBSCRIPT] for s in step_specs(p)}
+        chosen = str(form.get("backend", "numpy"))[:16]
         learner, _ = learner_of(request)
         try:
-            verdict = _grade(p, None if p.kind == "code" else answer.replace("\0", ""), steps)
+            verdict = _grade(p, None if p.kind == "code" else answer.replace("\0", ""), steps, _backend(chosen))
         except LimitError as error:
             verdict = Verdict(p.id, answer, "syntax", error.message)
         explanation = None
@@ -364,7 +375,14 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
                 store.record(p.id, verdict.answer, verdict.kind, verdict.correct)
             shown, revealed = store.hints_shown(p.id), p.id in store.revealed()
         context = _puzzle_context(
-            p, shown, revealed, verdict=verdict, answer=answer, steps_given=steps, explanation=explanation
+            p,
+            shown,
+            revealed,
+            verdict=verdict,
+            answer=answer,
+            steps_given=steps,
+            explanation=explanation,
+            backend=chosen,
         )
         return page(request, "puzzle.html", context)
 

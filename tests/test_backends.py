@@ -1,0 +1,127 @@
+"""The five backends: every reference solution passes on each, the known differences still hold, our
+validation speaks first, and a missing library is named with the extra to install."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+import einsum_puzzles as ep
+from einsum_puzzles.backends import BACKENDS, NAMES, BackendUnavailable, get, installed
+from einsum_puzzles.backends.matrix import markdown
+from einsum_puzzles.cli import main
+from einsum_puzzles.grading import evaluator
+from einsum_puzzles.grading.steps import check_steps, step_specs
+from einsum_puzzles.web import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+OPTIONAL = [name for name in NAMES if name != "numpy"]
+
+
+def needs(name: str) -> pytest.MarkDecorator:
+    return pytest.mark.skipif(
+        not BACKENDS[name].available(), reason=f"{name} is not installed ({BACKENDS[name].install_hint()})"
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_reference_solution_passes(name: str) -> None:
+    if not BACKENDS[name].available():
+        pytest.skip(f"{name} is not installed ({BACKENDS[name].install_hint()})")
+    for puzzle in ep.puzzles():
+        if puzzle.kind == "code":  # the step template: only subscripts run, on this backend
+            verdict = check_steps(puzzle, {s.name: s.reference for s in step_specs(puzzle)}, evaluator(name))
+            assert verdict.correct, (name, puzzle.id, verdict.message)
+            continue
+        for solution in puzzle.solutions:
+            verdict = ep.check(puzzle.id, solution, backend=name)
+            assert verdict.correct, (name, puzzle.id, solution, verdict.message)
+
+
+CASES = [(name, d) for name in OPTIONAL for d in BACKENDS[name].differences]
+
+
+@pytest.mark.parametrize(("name", "difference"), CASES, ids=[f"{n}:{d.id}" for n, d in CASES])
+def test_known_differences_are_observed(name: str, difference: object) -> None:
+    if not BACKENDS[name].available():
+        pytest.skip(f"{name} is not installed ({BACKENDS[name].install_hint()})")
+    assert BACKENDS[name].observe(difference)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_bad_subscript_gets_our_message_on_every_backend(name: str) -> None:
+    if not BACKENDS[name].available():
+        pytest.skip(f"{name} is not installed")
+    reference = ep.check(21, "ij,jk->ix")
+    verdict = ep.check(21, "ij,jk->ix", backend=name)
+    assert (
+        (verdict.kind, verdict.message)
+        == (reference.kind, reference.message)
+        == (
+            "output",
+            reference.message,
+        )
+    )
+    dropped = ep.check(30, "...j,jk->k", backend=name)  # torch/jax/tinygrad/mlx would sum: we follow numpy
+    assert dropped.kind == "output" and "drops the ellipsis" in dropped.message
+
+
+@needs("tinygrad")
+def test_a_library_bug_is_reported_as_the_library_behaviour() -> None:
+    verdict = ep.check(34, "ipiq->ipq", backend="tinygrad")
+    assert verdict.correct
+    assert "library's behaviour, not your mistake" in verdict.message
+    assert "wrong order when a repeated (diagonal) label" in verdict.message
+    wrong = ep.check(34, "ipiq->iqp", backend="tinygrad")
+    assert not wrong.correct
+
+
+def test_unknown_and_missing_backends_are_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(BackendUnavailable, match="choose one of numpy, torch, jax, tinygrad, mlx"):
+        get("fortran")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    with pytest.raises(BackendUnavailable, match=re.escape("pip install 'einsum-puzzles[torch]'")):
+        ep.check(21, "ij,jk->ik", backend="torch")
+    monkeypatch.setenv("EINSUM_PUZZLES_HOME", str(tmp_path))
+    assert main(["check", "21", "ij,jk->ik", "--backend", "torch"]) == 2
+    assert "einsum-puzzles[torch]" in capsys.readouterr().err
+    assert main(["notebook", "-o", str(tmp_path / "t.ipynb"), "--backend", "torch"]) == 2
+    with TestClient(create_app(tmp_path / "web.sqlite3")) as client:
+        response = client.post("/api/check", json={"puzzle": 21, "answer": "ij,jk->ik", "backend": "torch"})
+        assert response.status_code == 422 and "einsum-puzzles[torch]" in response.json()["message"]
+    assert "torch" not in installed()
+
+
+def test_cli_backends_table_and_compare(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["backends"]) == 0
+    text = capsys.readouterr().out
+    for name in NAMES:
+        assert name in text
+    assert main(["backends", "--compare", "ij,jk->ik", "2x3", "3x4"]) == 0
+    text = capsys.readouterr().out
+    assert "numpy" in text and "same as numpy" in text
+
+
+@needs("torch")
+def test_web_backend_selector(tmp_path: Path) -> None:
+    with TestClient(create_app(tmp_path / "web.sqlite3")) as client:
+        page = client.get("/puzzles/21").text
+        assert '<select name="backend"' in page and '<option value="torch"' in page
+        verdict = client.post("/api/check", json={"puzzle": 21, "answer": "ij,jk->ik", "backend": "torch"}).json()
+        assert verdict["correct"]
+
+
+def test_the_compatibility_doc_is_generated() -> None:
+    doc = (ROOT / "docs" / "backends.md").read_text(encoding="utf-8")
+    versions = next(line for line in doc.splitlines() if line.startswith("Versions: "))
+    current = "Versions: " + ", ".join(f"{n} {BACKENDS[n].version()}" for n in installed()) + "."
+    if len(installed()) < len(NAMES) or versions != current:
+        pytest.skip(f"regenerate docs/backends.md on a machine with these versions ({current})")
+    assert markdown() == doc
