@@ -149,7 +149,9 @@ def test_json_schemas(capsys: pytest.CaptureFixture[str]) -> None:
     cheat = run_json(capsys, "cheatsheet", "--grep", "trace")
     assert cheat and all(set(e) == {"group", "name", "subscript", "numpy", "shapes"} for e in cheat)  # type: ignore[union-attr]
     backends = run_json(capsys, "backends")
-    assert {"name": "numpy", "available": True} in backends  # type: ignore[operator]
+    numpy_row = next(row for row in backends if row["name"] == "numpy")  # type: ignore[union-attr, index]
+    assert set(numpy_row) == {"name", "available", "version", "install", "differences"}
+    assert numpy_row["available"] is True and numpy_row["install"] is None
 
 
 # --- the real course -------------------------------------------------------------------------------
