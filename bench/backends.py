@@ -11,24 +11,12 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
-from collections.abc import Callable
-from typing import Any
 
 import einsum_puzzles as ep
 from einsum_puzzles.backends import BACKENDS, installed
+from timing import median_time
 
 CASES = [(21, "ij,jk->ik"), (25, "bij,bjk->bik"), (12, "ii->"), (29, "...ij->...ji")]
-
-
-def median_time(fn: Callable[[], Any], repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> int:

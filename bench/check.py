@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 import einsum_puzzles as ep
+from timing import median_time
 
 CASES = [
     (21, "ij,jk->ik"),
@@ -31,16 +29,6 @@ CASES = [
     (40, "i,ij,j->"),
     (43, "ij,ik,jl->kl"),
 ]
-
-
-def median_time(fn: Callable[[], Any], repeats: int = 200) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> int:

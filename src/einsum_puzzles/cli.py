@@ -192,7 +192,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     p = _puzzle(args.n)
     style = Style(sys.stdout)
     if args.json:
-        _print_json(_puzzle_json(p))
+        _print_json(p.to_dict())
         return EXIT_OK
     out("\n".join(lesson_excerpt(p.section)))
     out()
@@ -200,29 +200,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     with _progress() as progress:
         progress.visit(p.id)
     return EXIT_OK
-
-
-def _puzzle_json(p: Puzzle) -> dict[str, Any]:
-    import numpy as np
-
-    inputs = p.inputs()
-    return {
-        "id": p.id,
-        "section": p.section,
-        "title": p.title,
-        "prompt": p.prompt,
-        "kind": p.kind,
-        "note": p.note,
-        "inputs": [
-            {"name": name, "shape": list(np.shape(a)), "values": np.asarray(a).tolist() if np.size(a) <= 64 else None}
-            for name, a in zip(p.input_names, inputs)
-        ],
-        "call": p.call if p.kind == "subscript" else None,
-        "target_shape": list(p.target_shape),
-        "hints": len(p.hints),
-        "function_name": p.function_name or None,
-        "starter": p.starter or None,
-    }
 
 
 def _read_answer(p: Puzzle, answer: str) -> str:

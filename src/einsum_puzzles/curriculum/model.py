@@ -134,6 +134,31 @@ class Puzzle:
     def expected(self, *inputs: Any) -> Any:
         return self.expected_fn(*inputs)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The puzzle as plain data (the CLI's ``show --json`` and the web API share it)."""
+        return {
+            "id": self.id,
+            "section": self.section,
+            "title": self.title,
+            "prompt": self.prompt,
+            "kind": self.kind,
+            "note": self.note,
+            "inputs": [
+                {
+                    "name": name,
+                    "shape": list(np.shape(a)),
+                    "values": np.asarray(a).tolist() if np.size(a) <= 64 else None,
+                }
+                for name, a in zip(self.input_names, self.inputs())
+            ],
+            "call": self.call if self.kind == "subscript" else None,
+            "arguments": list(self.argument_names),
+            "target_shape": list(self.target_shape),
+            "hints": len(self.hints),
+            "function_name": self.function_name or None,
+            "starter": self.starter or None,
+        }
+
     @property
     def target_shape(self) -> tuple[int, ...]:
         return tuple(np.shape(self.expected(*self.inputs())))

@@ -461,23 +461,8 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
 
 
 def puzzle_json(p: Puzzle) -> dict[str, Any]:
-    inputs = p.inputs()
-    return {
-        "id": p.id,
-        "section": p.section,
-        "title": p.title,
-        "prompt": p.prompt,
-        "kind": p.kind,
-        "note": p.note,
-        "inputs": [
-            {"name": n, "shape": list(np.shape(a)), "values": np.asarray(a).tolist() if np.size(a) <= 64 else None}
-            for n, a in zip(p.input_names, inputs)
-        ],
-        "arguments": list(p.argument_names),
-        "target_shape": list(p.target_shape),
-        "hints": len(p.hints),
-        "steps": [{"name": s.name, "operands": list(s.operands), "description": s.description} for s in step_specs(p)],
-    }
+    steps = [{"name": s.name, "operands": list(s.operands), "description": s.description} for s in step_specs(p)]
+    return {**p.to_dict(), "steps": steps}
 
 
 def verdict_json(verdict: Verdict) -> dict[str, Any]:
