@@ -123,6 +123,7 @@ def test_json_schemas(capsys: pytest.CaptureFixture[str]) -> None:
         "note",
         "inputs",
         "call",
+        "arguments",
         "target_shape",
         "hints",
         "function_name",
