@@ -43,6 +43,11 @@ WORKED_EXAMPLES: list[tuple[str, list[tuple[int, ...]]]] = [
     ("bhqd,bhkd->bhqk", [(2, 4, 5, 8), (2, 4, 6, 8)]),
     (",ij->ij", [(), (2, 3)]),
     ("bii->b", [(4, 3, 3)]),
+    # our lessons' own worked examples
+    ("ij,ij->ij", [(2, 3), (2, 3)]),
+    ("i,i->", [(3,), (3,)]),
+    ("bij,bjk->bik", [(4, 2, 3), (4, 3, 5)]),
+    ("ijk,jkl->il", [(2, 3, 4), (3, 4, 5)]),
 ]
 
 

@@ -66,6 +66,15 @@ def test_golden_diagrams(subscript: str, shapes: list[tuple[int, ...]]) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
+def test_every_lesson_example_has_a_golden_diagram() -> None:
+    from einsum_puzzles.curriculum import sections, worked_examples
+
+    golden = {(s, tuple(tuple(shape) for shape in shapes)) for s, shapes in WORKED_EXAMPLES}
+    for section in sections():
+        for example in worked_examples(section.lesson):
+            assert example in golden, (section.id, example)
+
+
 def test_every_golden_file_belongs_to_an_example() -> None:
     expected = {golden_name(s, shapes) for s, shapes in WORKED_EXAMPLES}
     assert {path.name for path in GOLDEN.glob("*.txt")} == expected
