@@ -125,3 +125,14 @@ def test_the_compatibility_doc_is_generated() -> None:
     if len(installed()) < len(NAMES) or versions != current:
         pytest.skip(f"regenerate docs/backends.md on a machine with these versions ({current})")
     assert markdown() == doc
+
+
+def test_explainer_notes_come_from_the_differences() -> None:
+    for name in NAMES:
+        for difference in BACKENDS[name].differences:
+            if difference.applies is None:
+                continue
+            contraction = ep.bind(difference.subscript, *difference.shapes)
+            assert difference.applies(contraction), (name, difference.id)
+            assert f"{name} {difference.summary}" in ep.explain(difference.subscript, *difference.shapes).backend_notes
+    assert not any("tinygrad" in note for note in ep.explain("ij->ji", (2, 3)).backend_notes)

@@ -301,6 +301,8 @@ def render_explanation(explanation: Explanation) -> str:
         "As loops:\n" + _indent(explanation.loops),
         "In plain numpy (the steps einsum-puzzles runs):\n" + _indent(explanation.numpy_code),
     ]
+    if explanation.backend_notes:
+        sections.append("Other libraries:\n" + "\n".join(f"  - {note}" for note in explanation.backend_notes))
     return "\n\n".join(sections)
 
 

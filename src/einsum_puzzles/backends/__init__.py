@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from ..contraction import Contraction
+
 NAMES = ("numpy", "torch", "jax", "tinygrad", "mlx")
 
 
@@ -43,6 +45,8 @@ class Difference:
     """The library refuses a call numpy accepts."""
     wrong_values: bool = False
     """The library returns a result that differs from numpy's."""
+    applies: Callable[[Contraction], bool] | None = None
+    """Whether a (valid) contraction is of the kind this difference affects: the explainer's notes."""
 
     def operands(self) -> list[Any]:
         rng = np.random.default_rng(0)
@@ -163,6 +167,23 @@ def _mlx(subscript: str, *arrays: Any) -> Any:
     return np.array(mx.einsum(subscript, *(mx.array(a) for a in converted)))
 
 
+def _diagonal_kept_with_others(c: Contraction) -> bool:
+    return any(role.diagonal for role in c.roles.values()) and len(c.output_labels) >= 2
+
+
+def _size_one_stretched(c: Contraction) -> bool:
+    return any(role.broadcast and not role.ellipsis for role in c.roles.values())
+
+
+def _ellipsis_broadcast(c: Contraction) -> bool:
+    covered = {op.ellipsis_shape for op in c.operands if op.term.has_ellipsis}
+    return len(covered) > 1
+
+
+def _contracts(c: Contraction) -> bool:
+    return len(c.operands) > 1 and any(role.summed for role in c.roles.values())
+
+
 BOOL_SUMS = Difference(
     "bool-sums-count",
     "sums booleans as a count where numpy's einsum keeps bool and gives logical or",
@@ -224,6 +245,7 @@ BACKENDS: dict[str, Backend] = {
                 "...ij,...jk->...ik",
                 ((5, 1, 2, 3), (7, 3, 4)),
                 library_raises=True,
+                applies=_ellipsis_broadcast,
             ),
             Difference(
                 "diagonal-axis-order",
@@ -231,6 +253,7 @@ BACKENDS: dict[str, Backend] = {
                 "iij->ij",
                 ((3, 3, 4),),
                 wrong_values=True,
+                applies=_diagonal_kept_with_others,
             ),
             Difference(
                 "no-size-1-broadcast",
@@ -238,6 +261,7 @@ BACKENDS: dict[str, Backend] = {
                 "ij,jk->ik",
                 ((2, 1), (3, 4)),
                 library_raises=True,
+                applies=_size_one_stretched,
             ),
         ),
     ),
@@ -257,6 +281,7 @@ BACKENDS: dict[str, Backend] = {
                 ((2, 3), (3, 4)),
                 dtype="int64",
                 library_raises=True,
+                applies=_contracts,
             ),
         ),
         raw_run=_mlx_raw,
@@ -276,6 +301,16 @@ def get(name: str) -> Backend:
 
 def installed() -> list[str]:
     return [name for name in NAMES if BACKENDS[name].available()]
+
+
+def notes_for(contraction: Contraction) -> list[str]:
+    """What the other libraries do differently with this (valid) contraction, from the same data."""
+    found = []
+    for name in NAMES:
+        for difference in BACKENDS[name].differences:
+            if difference.applies is not None and difference.applies(contraction):
+                found.append(f"{name} {difference.summary}")
+    return found
 
 
 def notes(name: str) -> list[str]:

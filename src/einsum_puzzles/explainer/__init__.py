@@ -70,6 +70,13 @@ class Explanation:
         return numpy_code(self.plan, self.names, self.dtype)
 
     @cached_property
+    def backend_notes(self) -> list[str]:
+        """Where torch, jax, tinygrad or mlx would treat this einsum differently (from backends' data)."""
+        from ..backends import notes_for
+
+        return notes_for(self.contraction)
+
+    @cached_property
     def steps(self) -> list[ExplainedStep]:
         return explained_steps(self.plan, self.names, self.dtype)
 
@@ -109,6 +116,7 @@ class Explanation:
             "loops": self.loops,
             "numpy_code": self.numpy_code,
             "steps": [step.to_dict() for step in self.steps],
+            "backend_notes": self.backend_notes,
         }
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:

@@ -110,6 +110,13 @@ def render_html(explanation: Explanation, include_style: bool = True) -> str:
         f'<p class="ep-output">{escape(output_line(c))}</p>',
         f'<ul class="ep-notes">{notes}</ul>' if notes else "",
         f'<p class="ep-formula">{escape(explanation.formula)}</p>',
+        (
+            '<ul class="ep-backend-notes">'
+            + "".join(f"<li>{escape(note)}</li>" for note in explanation.backend_notes)
+            + "</ul>"
+        )
+        if explanation.backend_notes
+        else "",
         f'<details><summary>loops</summary><pre class="ep-loops">{escape(explanation.loops)}</pre></details>',
         "<details><summary>plain numpy</summary>"
         f'<pre class="ep-numpy">{escape(explanation.numpy_code)}</pre></details>',
