@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 import einsum_puzzles as ep
 
+from .conftest import numpy_zero_size_diagonal_bug
 from .explain_examples import WORKED_EXAMPLES, golden_name
 from .test_properties import valid_cases
 
@@ -34,6 +35,8 @@ def arrays_for(shapes: list[tuple[int, ...]], seed: int = 0) -> list[np.ndarray]
 @given(valid_cases())
 def test_loops_numpy_code_and_equivalent_compute_the_einsum(case: tuple[str, list[tuple[int, ...]]]) -> None:
     subscript, shapes = case
+    if numpy_zero_size_diagonal_bug(subscript, shapes):
+        return  # numpy returns unallocated memory there; we raise (docs/core.md)
     try:
         expected = np.einsum(subscript, *arrays_for(shapes))
     except ValueError:

@@ -138,6 +138,22 @@ CASES: list[tuple[str, list[S], str | None]] = [
 ]
 
 
+def test_numpy_zero_size_diagonal_bug_is_refused() -> None:
+    """A deliberate difference (docs/core.md): numpy returns unallocated memory, we raise."""
+    import einsum_puzzles as ep
+
+    from .conftest import numpy_zero_size_diagonal_bug
+
+    for subscript, shape in [("kk->k", (0, 2)), ("kkk...J->k...J", (0, 1, 1, 2))]:
+        assert numpy_zero_size_diagonal_bug(subscript, [shape])
+        assert np.einsum(subscript, np.ones(shape)).size > 0  # numpy: a view of memory it does not own
+        with pytest.raises(ep.EinsumError, match="diagonal needs equal sizes") as info:
+            ep.bind(subscript, shape)
+        assert info.value.kind == "size"
+    assert not numpy_zero_size_diagonal_bug("kk->k", [(2, 0)])  # numpy raises there, like us
+    assert not numpy_zero_size_diagonal_bug("kk", [(0, 2)])  # the summing path checks sizes
+
+
 def test_the_table_is_large_and_covers_every_kind() -> None:
     assert len(CASES) >= 60
     kinds = {kind for _, _, kind in CASES}
