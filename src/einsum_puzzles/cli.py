@@ -61,16 +61,14 @@ def out(text: str = "") -> None:
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
-    """``'3x2'`` -> ``(3, 2)``; ``'scalar'`` (or ``'()'``) -> ``()``."""
-    cleaned = text.strip().lower()
-    if cleaned in ("scalar", "()"):
-        return ()
-    parts = cleaned.replace("×", "x").split("x")
-    if not cleaned or not all(part.isdigit() for part in parts):
-        raise UsageError(
-            f"cannot read the shape {text!r}: write sizes joined by 'x', such as 3x2 or 2x3x4, or 'scalar' for 0-d"
-        )
-    return tuple(int(part) for part in parts)
+    """``'3x2'`` -> ``(3, 2)``; ``'scalar'`` -> ``()``; a UsageError (exit 2) otherwise."""
+    from .shapes import ShapeSyntaxError
+    from .shapes import parse_shape as parse
+
+    try:
+        return parse(text)
+    except ShapeSyntaxError as error:
+        raise UsageError(str(error)) from None
 
 
 def _puzzle(number: str | int) -> Puzzle:

@@ -50,9 +50,9 @@ def function_source(function: Any) -> str:
 
 def explain_magic(line: str) -> Any:
     """``%einsum_explain SUBSCRIPT SHAPE...``: the explanation, rendered by the notebook."""
-    from .cli import UsageError, parse_shape
     from .errors import EinsumError
     from .explainer import explain
+    from .shapes import ShapeSyntaxError, parse_shape
 
     parts = line.split()
     if not parts:
@@ -60,7 +60,7 @@ def explain_magic(line: str) -> Any:
         return None
     try:
         return explain(parts[0], *(parse_shape(p) for p in parts[1:]))
-    except (EinsumError, UsageError) as error:
+    except (EinsumError, ShapeSyntaxError) as error:
         print(f"error: {error}")
         return None
 

@@ -29,6 +29,7 @@ from .. import backends, curriculum
 from ..contraction import bind
 from ..curriculum.model import Puzzle
 from ..errors import EinsumError
+from ..shapes import ShapeSyntaxError, parse_shape
 from ..explainer import explain
 from ..explainer.html import STYLE
 from ..grading import check as grade
@@ -102,13 +103,12 @@ def parse_shapes(text: str) -> list[tuple[int, ...]]:
         raise LimitError("shapes_length", "the shapes text is longer than 400 characters")
     shapes: list[tuple[int, ...]] = []
     for part in [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]:
-        if part.lower() in ("scalar", "()"):
-            shapes.append(())
-            continue
-        sizes = part.lower().split("x")
-        if not all(s.isdigit() and len(s) <= 7 for s in sizes):
-            raise LimitError("shape_syntax", f"cannot read the shape {part!r}: write sizes like 3x2, or 'scalar'")
-        shapes.append(tuple(int(s) for s in sizes))
+        if any(len(size) > 7 for size in part.split("x")):
+            raise LimitError("size", f"sizes must be between 0 and {MAX_SIZE}, got {part!r}")
+        try:
+            shapes.append(parse_shape(part))
+        except ShapeSyntaxError as error:
+            raise LimitError("shape_syntax", str(error)) from None
     _check_shapes(shapes)
     return shapes
 
