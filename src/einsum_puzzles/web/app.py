@@ -29,7 +29,6 @@ from .. import backends, curriculum
 from ..contraction import bind
 from ..curriculum.model import Puzzle
 from ..errors import EinsumError
-from ..shapes import ShapeSyntaxError, parse_shape
 from ..explainer import explain
 from ..explainer.html import STYLE
 from ..grading import check as grade
@@ -37,6 +36,7 @@ from ..grading import evaluator
 from ..grading.steps import check_steps, step_specs
 from ..grading.verdict import Verdict
 from ..progress import Progress, ProgressError
+from ..shapes import ShapeSyntaxError, parse_shape
 from .markdown import render
 
 HERE = Path(__file__).parent
