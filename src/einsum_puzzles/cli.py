@@ -544,14 +544,10 @@ def _compare_backends(args: argparse.Namespace) -> int:
 def cmd_notebook(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .backends import BackendUnavailable
     from .backends import get as get_backend
     from .notebook import build, dumps
 
-    try:
-        get_backend(args.backend)
-    except BackendUnavailable as exc:
-        raise UsageError(str(exc)) from None
+    get_backend(args.backend)  # an unknown or missing library: a LookupError, reported by main() (exit 2)
     default = "einsum-puzzles-solutions.ipynb" if args.solutions else "einsum-puzzles.ipynb"
     path = Path(args.output or default)
     if path.exists() and not args.force:
@@ -590,14 +586,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    from .backends import BackendUnavailable
     from .backends import get as get_backend
     from .play import play
 
-    try:
-        get_backend(args.backend)
-    except BackendUnavailable as exc:
-        raise UsageError(str(exc)) from None
+    get_backend(args.backend)  # an unknown or missing library: a LookupError, reported by main() (exit 2)
     return play(backend=args.backend)
 
 
