@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..backends import BackendUnavailable
-from ..backends import get as get_backend
 from ..curriculum import puzzle as get_puzzle
 from .subscript import check_subscript, is_placeholder, trial_inputs
 from .verdict import VERDICT_KINDS, Verdict
@@ -20,7 +18,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "VERDICT_KINDS",
-    "BackendUnavailable",
     "Verdict",
     "check",
     "check_code",
@@ -36,6 +33,8 @@ def evaluator(backend: str) -> Any:
     """The einsum of a backend (numpy's own function for numpy); BackendUnavailable when it cannot run."""
     if backend == "numpy":
         return np.einsum
+    from ..backends import get as get_backend  # loaded only when another library is asked for
+
     return get_backend(backend).einsum
 
 
