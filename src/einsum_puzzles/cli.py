@@ -693,17 +693,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         code: int = args.run(args)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except EinsumError as exc:
-        print(f"error ({exc.kind}): {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except ProgressError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except LookupError as exc:
-        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+    except (UsageError, EinsumError, ProgressError, LookupError) as exc:
+        # Every user mistake (bad argument, subscript, progress file, unknown puzzle or backend): a message, exit 2.
+        label = f"error ({exc.kind})" if isinstance(exc, EinsumError) else "error"
+        text = exc.args[0] if isinstance(exc, LookupError) and exc.args else exc
+        print(f"{label}: {text}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
