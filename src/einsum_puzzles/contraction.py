@@ -17,7 +17,6 @@ rest of the product can treat them as labels.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -387,7 +386,3 @@ def _quote(term: Term) -> str:
 
 def _dims(n: int) -> str:
     return f"{n} dimension{'s' if n != 1 else ''}"
-
-
-def element_count(shape: Iterable[int]) -> int:
-    return math.prod(shape)

@@ -13,7 +13,7 @@ import math
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import numpy as np
 from fastapi import FastAPI, Query, Request
@@ -237,7 +237,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         if verdict.kind != "unsolved":
             with progress(learner) as p:
                 p.record(body.puzzle, verdict.answer, verdict.kind, verdict.correct, position=False)
-        response = JSONResponse(verdict_json(verdict))
+        response = JSONResponse(verdict.to_dict())
         if new:
             _set_cookie(response, learner)
         return response
@@ -463,11 +463,3 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
 def puzzle_json(p: Puzzle) -> dict[str, Any]:
     steps = [{"name": s.name, "operands": list(s.operands), "description": s.description} for s in step_specs(p)]
     return {**p.to_dict(), "steps": steps}
-
-
-def verdict_json(verdict: Verdict) -> dict[str, Any]:
-    return verdict.to_dict()
-
-
-def share_link(subscript: str, shapes: str) -> str:
-    return f"/explain?s={quote(subscript)}&shapes={quote(shapes)}"
