@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -230,10 +231,15 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
 
     @app.post("/api/check", tags=["api"])
     async def api_check(body: CheckRequest, request: Request) -> JSONResponse:
-        # Grading takes well under a millisecond and the progress write is one short SQLite
-        # transaction: both run on the event loop, which avoids the thread pool and lock contention.
+        # With numpy, grading takes well under a millisecond and the progress write is one short
+        # SQLite transaction: both run on the event loop (no thread pool, no lock contention). The
+        # other libraries take up to tens of milliseconds a check, so they run in the thread pool.
         learner, new = learner_of(request)
-        verdict = _grade(curriculum.puzzle(body.puzzle), body.answer, body.steps, _backend(body.backend))
+        puzzle, backend = curriculum.puzzle(body.puzzle), _backend(body.backend)
+        if backend == "numpy":
+            verdict = _grade(puzzle, body.answer, body.steps, backend)
+        else:
+            verdict = await run_in_threadpool(_grade, puzzle, body.answer, body.steps, backend)
         if verdict.kind != "unsolved":
             with progress(learner) as p:
                 p.record(body.puzzle, verdict.answer, verdict.kind, verdict.correct, position=False)
