@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import secrets
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -163,6 +164,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     store = Path(db_path) if db_path is not None else None
     verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...], str], Verdict] = {}
+    verdicts_lock = threading.Lock()
 
     def progress(learner: str) -> Progress:
         return Progress(store, learner=f"web:{learner}", reuse=True)
@@ -290,9 +292,10 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         cached = verdicts.get(key)
         if cached is None:
             cached = _grade_uncached(p, answer, steps, backend)
-            if len(verdicts) >= VERDICT_CACHE:
-                verdicts.pop(next(iter(verdicts)))
-            verdicts[key] = cached
+            with verdicts_lock:  # the thread pool grades too (slow backends)
+                if len(verdicts) >= VERDICT_CACHE:
+                    verdicts.pop(next(iter(verdicts)))
+                verdicts[key] = cached
         return cached
 
     def _grade_uncached(p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str) -> Verdict:
