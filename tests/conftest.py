@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
+import einsum_puzzles as ep
+
 # CI replays a fixed set of examples (reproducible runs); local runs keep exploring new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
-
-import einsum_puzzles as ep
 
 
 def numpy_outcome(subscript: str, arrays: list[np.ndarray]) -> tuple[bool, Any]:
