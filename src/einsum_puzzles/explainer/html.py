@@ -40,7 +40,8 @@ STYLE = (
     ".ep-explain td,.ep-explain th{padding:.1em .6em;text-align:left;border-bottom:1px solid #ddd}"
     ".ep-explain .ep-summed{text-decoration:underline dotted}"
     ".ep-explain pre{background:#f6f8fa;padding:.5em;overflow-x:auto}"
-    ".ep-explain .ep-math{font-size:1.25em;margin:.5em 0;overflow-x:auto;max-width:100%}"
+    ".ep-explain .ep-math{font-size:1.25em;margin:.5em 0}"
+    ".ep-explain .ep-formula{overflow-x:auto;max-width:100%}"
     ".ep-explain .ep-picture{overflow-x:auto;max-width:100%}"
     + "".join(f".ep-c{i}{{color:{colour}}}" for i, colour in enumerate(PALETTE))
     + SVG_STYLE
@@ -114,8 +115,13 @@ def render_html(explanation: Explanation, include_style: bool = True, picture: b
         "</table>",
         f'<p class="ep-output">{escape(output_line(c))}</p>',
         f'<ul class="ep-notes">{notes}</ul>' if notes else "",
-        f'<div class="ep-formula" title="{escape(explanation.formula)}">{explanation.mathml}</div>',
-        f'<div class="ep-picture">{explanation.picture(style=include_style)}</div>' if picture else "",
+        f'<div class="ep-formula" title="{escape(explanation.formula)}" tabindex="0" role="region" '
+        f'aria-label="formula">{explanation.mathml}</div>',
+        (
+            '<div class="ep-picture" tabindex="-1">' + explanation.picture(style=include_style) + "</div>"
+            if picture
+            else ""
+        ),
         (
             '<ul class="ep-backend-notes">'
             + "".join(f"<li>{escape(note)}</li>" for note in explanation.backend_notes)
@@ -123,9 +129,9 @@ def render_html(explanation: Explanation, include_style: bool = True, picture: b
         )
         if explanation.backend_notes
         else "",
-        f'<details><summary>loops</summary><pre class="ep-loops">{escape(explanation.loops)}</pre></details>',
+        f'<details><summary>loops</summary><pre class="ep-loops" tabindex="0">{escape(explanation.loops)}</pre></details>',
         "<details><summary>plain numpy</summary>"
-        f'<pre class="ep-numpy">{escape(explanation.numpy_code)}</pre></details>',
+        f'<pre class="ep-numpy" tabindex="0">{escape(explanation.numpy_code)}</pre></details>',
         "</div>",
     ]
     return "".join(parts)

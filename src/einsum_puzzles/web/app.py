@@ -39,6 +39,8 @@ from ..grading.steps import check_steps, step_specs
 from ..grading.verdict import Verdict
 from ..progress import Progress, ProgressError
 from ..shapes import ShapeSyntaxError, parse_shape
+from .docs import install_docs
+from .guide import course_progress, puzzle_operands, verdict_explanation
 from .markdown import render
 
 HERE = Path(__file__).parent
@@ -158,7 +160,10 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         title="einsum-puzzles",
         version="0.1.0",
         description="Puzzles, checking and the explainer for numpy's einsum.",
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -250,6 +255,35 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
             _set_cookie(response, learner)
         return response
 
+    @app.get("/api/preview", tags=["api"])
+    def api_preview(
+        subscript: Annotated[str, Query(max_length=MAX_SUBSCRIPT)],
+        puzzle: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+        shapes: Annotated[str, Query(max_length=400)] = "",
+    ) -> dict[str, Any]:
+        """What a subscript typed so far does, for the live preview: an invalid subscript is an answer
+        too (``valid: false`` and a message in words), not an error. With ``puzzle``, the picture uses
+        that puzzle's operands and names."""
+        try:
+            subscript = _clean_subscript(subscript)
+            if puzzle is not None:
+                p = curriculum.puzzle(puzzle)
+                operands = puzzle_operands(p) if p.kind == "subscript" else list(p.argument_shapes())
+                e = explain(subscript, *operands, names=p.argument_names)
+            else:
+                e = explain(subscript, *parse_shapes(shapes))
+        except EinsumError as error:
+            return {"valid": False, "message": error.message, "position": error.position}
+        except LimitError as error:
+            return {"valid": False, "message": error.message, "position": None}
+        return {
+            "valid": True,
+            "operation": e.operation.name,
+            "output_shape": list(e.output_shape),
+            "sizes": {label: size for label, size in e.contraction.sizes.items() if not label.startswith("...")},
+            "html": e.html(include_style=False),
+        }
+
     @app.get("/api/explain", tags=["api"])
     def api_explain_get(
         subscript: Annotated[str, Query(max_length=MAX_SUBSCRIPT)],
@@ -317,7 +351,10 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
     # --- pages -------------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
-        return page(request, "home.html", {"total": len(curriculum.puzzles())})
+        learner, _ = learner_of(request)
+        with progress(learner) as store:
+            solved = store.solved()
+        return page(request, "home.html", {"total": len(curriculum.puzzles()), **course_progress(solved)})
 
     @app.get("/puzzles/{number}", response_class=HTMLResponse, include_in_schema=False)
     def puzzle_page(request: Request, number: int) -> HTMLResponse:
@@ -337,7 +374,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         return {
             "p": p,
             "section": sec,
-            "lesson": render(sec.lesson, skip_title=True, examples=False),
+            "lesson": render(sec.lesson, skip_title=True, examples=True),
             "inputs": [
                 {
                     "name": n,
@@ -373,12 +410,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
             verdict = _grade(p, None if p.kind == "code" else answer.replace("\0", ""), steps, _backend(chosen))
         except LimitError as error:
             verdict = Verdict(p.id, answer, "syntax", error.message)
-        explanation = None
-        if p.kind == "subscript" and not verdict.correct and verdict.kind not in ("unsolved",):
-            try:
-                explanation = explain(answer, *p.argument_shapes(), names=p.argument_names).html(include_style=False)
-            except (EinsumError, ValueError):
-                explanation = None
+        explanation = verdict_explanation(p, answer, verdict)
         with progress(learner) as store:
             if verdict.kind != "unsolved":
                 store.record(p.id, verdict.answer, verdict.kind, verdict.correct)
@@ -395,20 +427,27 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         )
         return page(request, "puzzle.html", context)
 
+    # Hint and solution answer the page's script with JSON (the page updates in place) and a
+    # browser without JavaScript with a redirect back to the puzzle.
     @app.post("/puzzles/{number}/hint", include_in_schema=False)
-    def puzzle_hint(request: Request, number: int) -> RedirectResponse:
+    def puzzle_hint(request: Request, number: int) -> Response:
         p = curriculum.puzzle(number)
         learner, _ = learner_of(request)
         with progress(learner) as store:
             store.next_hint(p.id, len(p.hints))
+            shown = store.hints_shown(p.id)
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"hints": list(p.hints[:shown]), "total": len(p.hints), "more": shown < len(p.hints)})
         return RedirectResponse(f"/puzzles/{p.id}#hints", status_code=303)
 
     @app.post("/puzzles/{number}/solution", include_in_schema=False)
-    def puzzle_solution(request: Request, number: int) -> RedirectResponse:
+    def puzzle_solution(request: Request, number: int) -> Response:
         p = curriculum.puzzle(number)
         learner, _ = learner_of(request)
         with progress(learner) as store:
             store.reveal(p.id)
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"solutions": list(p.solutions)})
         return RedirectResponse(f"/puzzles/{p.id}#solution", status_code=303)
 
     @app.get("/explain", response_class=HTMLResponse, include_in_schema=False)

@@ -27,13 +27,13 @@ def example_html(line: str) -> str:
         subscript, shapes = parse_example(line)
         e = explain(subscript, *shapes)
     except (EinsumError, ValueError):
-        return f"<pre><code>{escape(line)}</code></pre>"
+        return f"<pre tabindex='0'><code>{escape(line)}</code></pre>"
     shape_words = ", ".join(str(shape) for shape in shapes)
     return (
         '<figure class="ep-example">'
         f"<figcaption><code>{escape(subscript)}</code> on shapes {escape(shape_words)}: "
         f"{escape(e.operation.name)}</figcaption>"
-        f'<pre class="ep-diagram">{escape(e.diagram)}</pre>'
+        f'<pre class="ep-diagram" tabindex="0">{escape(e.diagram)}</pre>'
         f'<div class="ep-picture">{e.picture(style=False)}</div>'
         "</figure>"
     )
@@ -45,7 +45,7 @@ def _fence(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, e
         if env.get("examples", True):
             return "".join(example_html(line.strip()) for line in token.content.splitlines() if line.strip())
         return ""
-    return f"<pre><code>{escape(token.content)}</code></pre>\n"
+    return f"<pre tabindex='0'><code>{escape(token.content)}</code></pre>\n"
 
 
 @lru_cache(maxsize=1)
