@@ -118,7 +118,9 @@ def render_html(explanation: Explanation, include_style: bool = True, picture: b
         f'<div class="ep-formula" title="{escape(explanation.formula)}" tabindex="0" role="region" '
         f'aria-label="formula">{explanation.mathml}</div>',
         (
-            '<div class="ep-picture" tabindex="-1">' + explanation.picture(style=include_style) + "</div>"
+            '<div class="ep-picture" tabindex="0" role="region" aria-label="picture">'
+            + explanation.picture(style=include_style)
+            + "</div>"
             if picture
             else ""
         ),

@@ -34,7 +34,7 @@ def example_html(line: str) -> str:
         f"<figcaption><code>{escape(subscript)}</code> on shapes {escape(shape_words)}: "
         f"{escape(e.operation.name)}</figcaption>"
         f'<pre class="ep-diagram" tabindex="0">{escape(e.diagram)}</pre>'
-        f'<div class="ep-picture">{e.picture(style=False)}</div>'
+        f'<div class="ep-picture" tabindex="0" role="region" aria-label="picture">{e.picture(style=False)}</div>'
         "</figure>"
     )
 
