@@ -131,7 +131,8 @@ def render_html(explanation: Explanation, include_style: bool = True, picture: b
         )
         if explanation.backend_notes
         else "",
-        f'<details><summary>loops</summary><pre class="ep-loops" tabindex="0">{escape(explanation.loops)}</pre></details>',
+        "<details><summary>loops</summary>"
+        f'<pre class="ep-loops" tabindex="0">{escape(explanation.loops)}</pre></details>',
         "<details><summary>plain numpy</summary>"
         f'<pre class="ep-numpy" tabindex="0">{escape(explanation.numpy_code)}</pre></details>',
         "</div>",
