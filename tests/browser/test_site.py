@@ -115,5 +115,5 @@ def test_docs_work_offline_under_their_own_csp(page: Any) -> None:
     assert response is not None and response.status == 200
     csp = " ".join(v for k, v in response.headers.items() if k.lower() == "content-security-policy")
     assert "unsafe-inline" not in csp and "swagger-ui-bundle.js" in csp
-    page.wait_for_selector("text=/api/check")
+    page.get_by_text("/api/check").first.wait_for()
     assert outside == []

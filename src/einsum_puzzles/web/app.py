@@ -432,23 +432,31 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
     @app.post("/puzzles/{number}/hint", include_in_schema=False)
     def puzzle_hint(request: Request, number: int) -> Response:
         p = curriculum.puzzle(number)
-        learner, _ = learner_of(request)
+        learner, new = learner_of(request)
         with progress(learner) as store:
             store.next_hint(p.id, len(p.hints))
             shown = store.hints_shown(p.id)
+        response: Response = RedirectResponse(f"/puzzles/{p.id}#hints", status_code=303)
         if "application/json" in request.headers.get("accept", ""):
-            return JSONResponse({"hints": list(p.hints[:shown]), "total": len(p.hints), "more": shown < len(p.hints)})
-        return RedirectResponse(f"/puzzles/{p.id}#hints", status_code=303)
+            response = JSONResponse(
+                {"hints": list(p.hints[:shown]), "total": len(p.hints), "more": shown < len(p.hints)}
+            )
+        if new:
+            _set_cookie(response, learner)
+        return response
 
     @app.post("/puzzles/{number}/solution", include_in_schema=False)
     def puzzle_solution(request: Request, number: int) -> Response:
         p = curriculum.puzzle(number)
-        learner, _ = learner_of(request)
+        learner, new = learner_of(request)
         with progress(learner) as store:
             store.reveal(p.id)
+        response: Response = RedirectResponse(f"/puzzles/{p.id}#solution", status_code=303)
         if "application/json" in request.headers.get("accept", ""):
-            return JSONResponse({"solutions": list(p.solutions)})
-        return RedirectResponse(f"/puzzles/{p.id}#solution", status_code=303)
+            response = JSONResponse({"solutions": list(p.solutions)})
+        if new:
+            _set_cookie(response, learner)
+        return response
 
     @app.get("/explain", response_class=HTMLResponse, include_in_schema=False)
     def explainer_page(request: Request, s: str = "", shapes: str = "") -> HTMLResponse:

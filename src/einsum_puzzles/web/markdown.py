@@ -48,10 +48,16 @@ def _fence(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, e
     return f"<pre tabindex='0'><code>{escape(token.content)}</code></pre>\n"
 
 
+def _code_block(self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    # focusable: a long line scrolls inside the block, and the keyboard can scroll it
+    return f"<pre tabindex='0'><code>{escape(tokens[idx].content)}</code></pre>\n"
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
     md.add_render_rule("fence", _fence)
+    md.add_render_rule("code_block", _code_block)
     return md
 
 
