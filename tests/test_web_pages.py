@@ -26,7 +26,7 @@ def test_preview_answers_invalid_input_as_data_in_words(client: TestClient) -> N
     assert bad.status_code == 200
     data = bad.json()
     assert data["valid"] is False and "output label 'k'" in data["message"]
-    assert "output" != data["message"] and "kind" not in data
+    assert data["message"] != "output" and "kind" not in data
     too_long = client.get("/api/preview", params={"subscript": "i\u0000", "shapes": "3"}).json()
     assert too_long["valid"] is False and "NUL" in too_long["message"]
     good = client.get("/api/preview", params={"subscript": "ij,jk->ik", "puzzle": 21}).json()
