@@ -10,7 +10,6 @@ are refused.
 from __future__ import annotations
 
 import math
-import secrets
 import threading
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,6 +40,7 @@ from ..progress import Progress, ProgressError
 from ..shapes import ShapeSyntaxError, parse_shape
 from .docs import install_docs
 from .guide import course_progress, puzzle_operands, verdict_explanation
+from .ids import new_learner_id
 from .markdown import render
 
 HERE = Path(__file__).parent
@@ -178,7 +178,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         value = request.cookies.get(COOKIE, "")
         if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum():
             return value, False
-        return secrets.token_urlsafe(18), True
+        return new_learner_id(), True
 
     def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         learner, new = learner_of(request)
@@ -312,11 +312,16 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         data["valid"] = True
         return data
 
+    usable: set[str] = set()  # backends found installed (looking one up searches sys.path each time)
+
     def _backend(name: str) -> str:
+        if name in usable:
+            return name
         try:
             backends.get(name)
         except backends.BackendUnavailable as error:
             raise LimitError("backend", str(error)) from None
+        usable.add(name)
         return name
 
     def _grade(p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str = "numpy") -> Verdict:
