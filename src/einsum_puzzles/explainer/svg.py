@@ -255,7 +255,7 @@ def _cells(
     y += row_height + 22
     hint = "Choose an output cell (point, tap or Tab) to see its sum."
     if invented:
-        hint = "Example values. " + hint
+        hint = "Example values: choose an output cell to see its sum."
     parts.append(f'<text x="0" y="{y}" class="ep-sum-hint">{escape(hint)}</text>')
     for k, text in enumerate(sums):
         parts.append(f'<text x="0" y="{y}" class="ep-sum ep-s{k}">{escape(text)}</text>')
@@ -337,9 +337,9 @@ def _network(c: Contraction, names: Sequence[str], colours: dict[str, str]) -> t
             f"{escape(names[op.index])}</text>"
         )
     legend = ["Tensor network: a node per operand, an edge per label."]
-    legend.append("Open edges are the output's axes." if kept else "No open edge: the output is a scalar.")
+    legend.append("Open edges: the output's axes." if kept else "No open edge: the output is a scalar.")
     if summed:
-        legend[-1] += " Σ rings are summed."
+        legend.append("Dashed Σ rings: summed labels.")
     parts = [
         '<g class="ep-network">',
         *edges,
