@@ -171,3 +171,16 @@ def enumerate_plainly(inputs: Sequence[Any], output: Any) -> list[str]:
                 if got.shape == target.shape and agree(got, target):
                     found.append(candidate)
     return found
+
+
+def canonical(subscript: str, *shapes: Sequence[int]) -> str:
+    """The explicit spelling of ``subscript`` on these shapes with canonical letters (as ``solve`` writes
+    them): implicit output written out, ellipsis dimensions given letters, labels renamed in order
+    of first appearance. ``canonical("...j,jk", (2, 3), (3, 4)) == "ij,jk->ik"``."""
+    from ..contraction import bind
+
+    contraction = bind(subscript, *(tuple(shape) for shape in shapes))
+    order = list(dict.fromkeys(label for op in contraction.operands for label in op.axis_labels))
+    letter = dict(zip(order, LETTERS))
+    terms = ",".join("".join(letter[label] for label in op.axis_labels) for op in contraction.operands)
+    return f"{terms}->{''.join(letter[label] for label in contraction.output_labels)}"
