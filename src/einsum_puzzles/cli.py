@@ -2,7 +2,7 @@
 
     einsum-puzzles list | show N | check N ANSWER [--json] | hint N | solution N | explain SUBSCRIPT SHAPE...
                    | play | progress [--export FILE | --import FILE] | reset [N] | cheatsheet [--grep WORD]
-                   | quiz | backends | notebook | serve
+                   | quiz | backends | notebook | serve | translate CODE NAME=SHAPE... | solve IN.npy... --out OUT.npy
 
 Exit codes: 0 success (``check``: correct), 1 ``check`` not correct, 2 usage errors (unknown puzzle,
 malformed shape, bad progress file...), always with a message and never a traceback.
@@ -609,6 +609,8 @@ COMMANDS = (
     "backends",
     "notebook",
     "serve",
+    "translate",
+    "solve",
 )
 
 
@@ -669,6 +671,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="server processes (they share the progress file)")
+    if only in (None, "translate", "solve"):
+        from .find import cli as find_cli
+
+        find_cli.register(add)
     return parser
 
 

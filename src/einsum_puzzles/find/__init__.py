@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from .errors import TranslateError
-from .solve import solve
+from .solve import SolveLimit, solve
 from .translate import Translation, translate
 
-__all__ = ["TranslateError", "Translation", "solve", "translate"]
+__all__ = ["SolveLimit", "TranslateError", "Translation", "solve", "translate"]
