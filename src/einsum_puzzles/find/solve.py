@@ -38,13 +38,13 @@ class SolveLimit(ValueError):
     """The example has too many axes of one size to search them all."""
 
 
-def solve(inputs: Sequence[Any], output: Any, max_results: int = 10) -> list[str]:
+def solve(inputs: Sequence[Any], output: Any, max_results: int = 10, *, max_partitions: int = MAX_PARTITIONS) -> list[str]:
     """Every explicit subscript (up to renaming of labels) that maps ``inputs`` to ``output``.
 
     Fewest labels first, then alphabetical; canonical letters (i, j, k... in order of first
     appearance). At most ``max_results``; an empty list when there is none. Raises ``ValueError``
     for inputs that are not arrays of numbers, and ``SolveLimit`` (a ``ValueError``) when the example
-    has too many axes of equal size to search.
+    has too many axes of equal size to search (more than ``max_partitions`` ways to tie them).
     """
     arrays = [_array(x, f"input {n}") for n, x in enumerate(inputs)]
     target = _array(output, "the output")
@@ -66,9 +66,9 @@ def solve(inputs: Sequence[Any], output: Any, max_results: int = 10) -> list[str
     explored = 0
     for blocks in _partitions(sizes):
         explored += 1
-        if explored > MAX_PARTITIONS:
+        if explored > max_partitions:
             raise SolveLimit(
-                f"more than {MAX_PARTITIONS} ways to tie the input axes together (many axes share a size); "
+                f"more than {max_partitions} ways to tie the input axes together (many axes share a size); "
                 "use examples whose different dimensions have different sizes"
             )
         label_of = [0] * len(axes)
