@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import einsum_puzzles as ep
 from einsum_puzzles.curriculum import lint
 from einsum_puzzles.find.solve import MAX_AXES, SolveLimit, canonical, enumerate_plainly
+from einsum_puzzles.web import create_app
 
 SUBSCRIPT_PUZZLES = [p for p in ep.puzzles() if p.kind == "subscript"]
 
@@ -107,3 +113,52 @@ def test_solve_agrees_with_plain_enumeration(example: tuple[str, list[tuple[int,
     found = ep.solve(inputs, output, max_results=10_000)
     assert canonical(subscript, *shapes) in found
     assert sorted(found) == sorted(enumerate_plainly(inputs, output))
+
+
+# --- faces: command line and web -------------------------------------------------------------------------
+def test_cli_solve(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from einsum_puzzles.cli import main
+
+    a, b = np.arange(6).reshape(2, 3), np.arange(12).reshape(3, 4)
+    for name, array in {"a": a, "b": b, "out": (a @ b).T, "bad": np.zeros((9,))}.items():
+        np.save(tmp_path / f"{name}.npy", array)
+    (tmp_path / "text.npy").write_text("not numpy")
+    assert main(["solve", str(tmp_path / "a.npy"), str(tmp_path / "b.npy"), "--out", str(tmp_path / "out.npy")]) == 0
+    assert "ij,jk->ki" in capsys.readouterr().out
+    assert main(["solve", str(tmp_path / "a.npy"), "--out", str(tmp_path / "bad.npy"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"subscripts": []}
+    assert main(["solve", str(tmp_path / "a.npy"), "--out", str(tmp_path / "bad.npy")]) == 0
+    assert "No einsum maps" in capsys.readouterr().out
+    for args, message in [
+        ([str(tmp_path / "nope.npy"), "--out", str(tmp_path / "out.npy")], "no such file"),
+        ([str(tmp_path / "text.npy"), "--out", str(tmp_path / "out.npy")], "not a numpy .npy file"),
+        ([str(tmp_path / "a.npy")], "--out"),
+        ([str(tmp_path / "a.npy"), "--out", str(tmp_path / "out.npy"), "--max", "0"], "--max must be 1 or more"),
+    ]:
+        assert main(["solve", *args]) == 2
+        assert message in capsys.readouterr().err
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(tmp_path / "web.sqlite3")) as test_client:
+        yield test_client
+
+
+def test_api_solve(client: TestClient) -> None:
+    found = client.post("/api/solve", json={"inputs": [[[1, 2], [3, 4]], [5, 6]], "output": [17, 39]})
+    assert found.status_code == 200 and found.json() == {"subscripts": ["ij,j->i"], "count": 1}
+    none = client.post("/api/solve", json={"inputs": [[1, 2]], "output": [[1]]})
+    assert none.json() == {"subscripts": [], "count": 0}
+    ragged = client.post("/api/solve", json={"inputs": [[[1, 2], [3]]], "output": [1]})
+    assert ragged.status_code == 422 and "rectangular" in ragged.json()["message"]
+    text = client.post("/api/solve", json={"inputs": [["a"]], "output": [1]})
+    assert text.status_code == 422 and "numbers" in text.json()["message"]
+    big = client.post("/api/solve", json={"inputs": [[0] * 20_000], "output": 0})
+    assert big.status_code == 422 and big.json()["limit"] == "elements"
+    many_axes = client.post("/api/solve", json={"inputs": [np.ones((1,) * 13).tolist()], "output": 1})
+    assert many_axes.status_code == 422 and many_axes.json()["limit"] == "axes"
+    same_size = client.post("/api/solve", json={"inputs": [np.ones((2,) * 12).tolist()], "output": 4096})
+    assert same_size.status_code == 422 and same_size.json()["limit"] == "search"
+    missing = client.post("/api/solve", json={"output": [1]})
+    assert missing.status_code == 422

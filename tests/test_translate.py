@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -377,3 +378,165 @@ def test_random_compositions_translate_and_verify(program: tuple[str, dict[str, 
     assert got.shape == np.shape(expected)
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
     assert re.fullmatch(r"[a-zA-Z,]*->[a-zA-Z]*", translation.subscript)
+
+
+# --- the lesson, the puzzles that state their target as code -------------------------------------------
+def lesson_translations() -> list[tuple[str, dict[str, tuple[int, ...]], str]]:
+    from einsum_puzzles.curriculum import section
+    from einsum_puzzles.shapes import parse_shape
+
+    text = section("from-numpy").lesson
+    block = text.split("```python\n", 1)[1].split("```", 1)[0]
+    rows = []
+    for line in block.strip().splitlines():
+        code, comment = line.split("#", 1)
+        shapes_text, subscript = comment.split("->", 1)
+        shapes = {n: parse_shape(s) for n, s in (part.split("=") for part in shapes_text.split())}
+        rows.append((code.strip(), shapes, subscript.strip()))
+    return rows
+
+
+def test_the_lessons_translations_are_what_translate_says() -> None:
+    rows = lesson_translations()
+    assert len(rows) >= 5
+    for code, shapes, subscript in rows:
+        assert ep.translate(code, **shapes).subscript == subscript, code
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        (26, "np.tensordot(a, b, axes=([1], [0]))"),
+        (27, "np.tensordot(a, b, axes=([0], [1])).transpose(1, 0, 2)"),
+        (28, "np.tensordot(a, b, axes=([1], [0])).sum(axis=(1, 2)).T"),
+    ],
+)
+def test_puzzles_stated_as_code_are_solved_by_their_translation(number: int, code: str) -> None:
+    puzzle = ep.puzzle(number)
+    assert code in puzzle.prompt
+    shapes = dict(zip(puzzle.input_names, puzzle.argument_shapes()))
+    translation = ep.translate(code, **shapes)
+    assert ep.check(number, translation.subscript).correct
+
+
+# --- faces: command line, notebook magic, web ------------------------------------------------------------
+def test_cli_translate(capsys: pytest.CaptureFixture[str]) -> None:
+    from einsum_puzzles.cli import main
+
+    assert main(["translate", "np.sum(a * b, axis=0)", "a=2x5", "b=2x5"]) == 0
+    out = capsys.readouterr().out
+    assert 'np.einsum("ij,ij->j", a, b)' in out and "verified" in out
+    assert main(["translate", "c = a @ b\\nc.T", "a=2x3", "b=3x4", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["subscript"] == "ij,jk->ki" and data["explanation"]["operation"]
+    assert main(["translate", "a @ b", "a=2x3", "b=3x4", "--explain"]) == 0
+    assert "As loops" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["np.sum(a + b, axis=0)", "a=2x5", "b=2x5"], "a + b at column 8: einsum only multiplies and sums"),
+        (["a @ b", "a=2y5", "b=5"], "cannot read the shape '2y5'"),
+        (["a @ b", "a2x5"], "write each operand as NAME=SHAPE"),
+        (["a @ b", "a=2x3", "b=missing.npy"], "missing.npy: no such file"),
+    ],
+)
+def test_cli_translate_refusals(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    from einsum_puzzles.cli import main
+
+    assert main(["translate", *args]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and "Traceback" not in captured.err
+
+
+def test_cli_translate_subprocess_with_npy(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    np.save(tmp_path / "a.npy", np.ones((2, 3), dtype=np.int8))
+    script = Path(sys.executable).with_name("einsum-puzzles")
+    env = dict(os.environ, NO_COLOR="1")
+    done = subprocess.run(
+        [str(script), "translate", "a.sum()", f"a={tmp_path / 'a.npy'}"], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert 'np.einsum("ij->", a, dtype=np.int64)' in done.stdout and "\033[" not in done.stdout
+    bad = subprocess.run([str(script), "translate", "a - a", "a=2"], capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: a - a at column 1")
+
+
+def test_notebook_magic(capsys: pytest.CaptureFixture[str]) -> None:
+    from einsum_puzzles.jupyter import load_ipython_extension, translate_magic
+
+    namespace = {"a": np.ones((2, 3)), "b": np.ones((3, 4)), "np": np}
+    assert translate_magic("a @ b", namespace=namespace).subscript == "ij,jk->ik"
+    assert translate_magic("a @ b.T -- a=2x3 b=4x3").subscript == "ij,kj->ik"
+    assert translate_magic("a=2x3 b=3x4", cell="c = a @ b\nc.T").subscript == "ij,jk->ki"
+    assert translate_magic("a + b", namespace=namespace) is None
+    assert "only multiplies and sums" in capsys.readouterr().out
+    assert translate_magic("a @ b -- a=2y3") is None
+    assert "cannot read the shape" in capsys.readouterr().out
+    html = translate_magic("a @ b", namespace=namespace)._repr_html_()
+    assert "np.einsum(&quot;ij,jk-&gt;ik&quot;, a, b)" in html
+
+    class Shell:
+        user_ns = namespace
+        magics: dict[str, Any] = {}
+
+        def register_magic_function(self, function: Any, magic_kind: str, magic_name: str) -> None:
+            self.magics[magic_name] = function
+
+    shell = Shell()
+    load_ipython_extension(shell)
+    assert shell.magics["einsum_translate"]("np.sum(a, axis=0)").subscript == "ij->j"
+
+
+@pytest.fixture
+def client(tmp_path: Any) -> Any:
+    from fastapi.testclient import TestClient
+
+    from einsum_puzzles.web import create_app
+
+    with TestClient(create_app(tmp_path / "web.sqlite3")) as test_client:
+        yield test_client
+
+
+def test_api_translate(client: Any) -> None:
+    ok = client.post("/api/translate", json={"code": "a @ b", "operands": {"a": [2, 3], "b": [3, 4]}})
+    assert ok.status_code == 200
+    data = ok.json()
+    assert data["call"] == 'np.einsum("ij,jk->ik", a, b)' and data["verified"] is True
+    assert data["operation"] == "matrix product" and 'class="ep-explain"' in data["html"]
+    refused = client.post("/api/translate", json={"code": "a + b", "operands": {"a": [2], "b": [2]}})
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "error": "translate",
+        "message": "a + b at column 1: einsum only multiplies and sums",
+        "operation": "a + b",
+        "line": 1,
+        "column": 1,
+    }
+    too_big = client.post("/api/translate", json={"code": "a", "operands": {"a": [100_000, 100_000]}})
+    assert too_big.status_code == 422 and too_big.json()["limit"] == "operands"
+    long_code = client.post("/api/translate", json={"code": "a*" * 2000 + "a", "operands": {}})
+    assert long_code.status_code == 422
+    bad_name = client.post("/api/translate", json={"code": "a", "operands": {"not a name": [2]}})
+    assert bad_name.status_code == 422
+
+
+def test_translate_page(client: Any) -> None:
+    empty = client.get("/translate")
+    assert empty.status_code == 200 and 'id="translate-form"' in empty.text
+    assert "<script>" not in empty.text and "style=" not in empty.text
+    page = client.get("/translate", params={"code": "np.sum(a * b, axis=0)", "operands": "a=2x5 b=2x5"})
+    assert page.status_code == 200
+    assert "np.einsum(&#34;ij,ij-&gt;j&#34;, a, b)" in page.text or "np.einsum(&quot;ij,ij-&gt;j&quot;" in page.text
+    assert 'class="ep-explain"' in page.text
+    refused = client.get("/translate", params={"code": "a + b", "operands": "a=2 b=2"})
+    assert "a + b at column 1: einsum only multiplies and sums" in refused.text
+    unreadable = client.get("/translate", params={"code": "a", "operands": "a=2y"})
+    assert "cannot read the shape" in unreadable.text
+    assert client.get("/static/translate.js").status_code == 200

@@ -93,6 +93,21 @@ class Translation:
     def __str__(self) -> str:
         return self.call
 
+    def _repr_html_(self) -> str:
+        """In Jupyter: the call, what was verified, and the explainer's picture of the einsum."""
+        from html import escape
+
+        svg = getattr(self.explanation, "svg", None)
+        picture = svg if isinstance(svg, str) else ""
+        return (
+            f"<p><code>{escape(self.call)}</code></p>"
+            "<p>Verified: the code and this einsum agree on random operands of these shapes "
+            "(shape, dtype and values).</p>" + picture + self.explanation.html()
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(f"{self.call}\n\n{self.explanation.diagram}")
+
 
 def translate(code: str, /, **operands: Any) -> Translation:
     """The one einsum that computes ``code`` (a numpy expression, or assignments then an expression).
