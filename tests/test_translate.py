@@ -321,8 +321,11 @@ def programs(draw: st.DrawFn) -> tuple[str, dict[str, tuple[int, ...]]]:
     expr, shape = operand(first), first
     for _ in range(draw(st.integers(1, 4))):
         n = len(shape)
-        choice = draw(st.sampled_from(["T", "transpose", "sum", "mul", "matmul", "tensordot", "outer", "newaxis",
-                                       "swap", "einsum", "diag"]))
+        choice = draw(
+            st.sampled_from(
+                ["T", "transpose", "sum", "mul", "matmul", "tensordot", "outer", "newaxis", "swap", "einsum", "diag"]
+            )
+        )
         if choice == "T":
             expr, shape = f"({expr}).T", shape[::-1]
         elif choice == "transpose" and n >= 2:
@@ -484,7 +487,9 @@ def test_notebook_magic(capsys: pytest.CaptureFixture[str]) -> None:
 
     class Shell:
         user_ns = namespace
-        magics: dict[str, Any] = {}
+
+        def __init__(self) -> None:
+            self.magics: dict[str, Any] = {}
 
         def register_magic_function(self, function: Any, magic_kind: str, magic_name: str) -> None:
             self.magics[magic_name] = function

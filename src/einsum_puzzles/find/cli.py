@@ -106,8 +106,10 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if not found:
         out(f"No einsum maps inputs of shapes {shapes} to this output of shape {tuple(target.shape)}.")
         return EXIT_OK
-    out(f"{len(found)} einsum{'s' if len(found) != 1 else ''} map{'' if len(found) != 1 else 's'} {shapes} "
-        f"to {tuple(target.shape)}:")
+    out(
+        f"{len(found)} einsum{'s' if len(found) != 1 else ''} map{'' if len(found) != 1 else 's'} {shapes} "
+        f"to {tuple(target.shape)}:"
+    )
     for subscript in found:
         out(f"  {subscript}")
     return EXIT_OK

@@ -38,7 +38,9 @@ class SolveLimit(ValueError):
     """The example has too many axes of one size to search them all."""
 
 
-def solve(inputs: Sequence[Any], output: Any, max_results: int = 10, *, max_partitions: int = MAX_PARTITIONS) -> list[str]:
+def solve(
+    inputs: Sequence[Any], output: Any, max_results: int = 10, *, max_partitions: int = MAX_PARTITIONS
+) -> list[str]:
     """Every explicit subscript (up to renaming of labels) that maps ``inputs`` to ``output``.
 
     Fewest labels first, then alphabetical; canonical letters (i, j, k... in order of first

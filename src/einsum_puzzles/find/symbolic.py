@@ -108,9 +108,7 @@ class SymbolicBackend:
         n = max(len(x), len(y))
         px = [Phantom(None)] * (n - len(x)) + list(x)
         py = [Phantom(None)] * (n - len(y)) + list(y)
-        if any(
-            self.size(a) != self.size(b) and 1 not in (self.size(a), self.size(b)) for a, b in zip(px, py)
-        ):
+        if any(self.size(a) != self.size(b) and 1 not in (self.size(a), self.size(b)) for a, b in zip(px, py)):
             raise OpError(
                 f"{what}: shapes {self._shape(x)} and {self._shape(y)} do not broadcast together "
                 "(each pair of sizes, from the right, must be equal or 1)"

@@ -205,9 +205,7 @@ def canonical_letters(terms: Sequence[tuple[int, ...]], output: tuple[int, ...])
     if len(terms) >= 2 and max(len(output), *(len(term) for term in terms)) >= 3:
         k = 0
         while (
-            k < len(output)
-            and k < len(BATCH_LETTERS)
-            and all(len(term) > k and term[k] == output[k] for term in terms)
+            k < len(output) and k < len(BATCH_LETTERS) and all(len(term) > k and term[k] == output[k] for term in terms)
         ):
             k += 1
         batch = list(output[:k])
@@ -282,7 +280,7 @@ def _verify(
             got = np.einsum(subscript, *operands)
             if np.result_type(got) != np.result_type(expected):
                 needed = np.dtype(np.result_type(expected)).name
-                got = np.einsum(subscript, *operands, dtype=needed)
+                got = np.einsum(subscript, *operands, dtype=np.dtype(needed))
         except (ValueError, TypeError) as error:
             raise TranslateError(f"no single einsum computes this: np.einsum refuses {subscript!r} ({error})") from None
         if np.result_type(got) != np.result_type(expected) or not agree(got, expected):

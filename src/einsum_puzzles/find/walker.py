@@ -59,9 +59,53 @@ _BINOP_REASONS: dict[type[ast.operator], str] = {
 }
 
 _NONLINEAR = frozenset(
-    "exp log log2 log10 log1p expm1 sqrt cbrt square abs absolute sin cos tan tanh sinh cosh arcsin arccos "
-    "arctan sign floor ceil round rint clip maximum minimum fmax fmin power reciprocal negative positive "
-    "sigmoid relu softmax where logaddexp heaviside real imag conj conjugate angle".split()
+    [
+        "exp",
+        "log",
+        "log2",
+        "log10",
+        "log1p",
+        "expm1",
+        "sqrt",
+        "cbrt",
+        "square",
+        "abs",
+        "absolute",
+        "sin",
+        "cos",
+        "tan",
+        "tanh",
+        "sinh",
+        "cosh",
+        "arcsin",
+        "arccos",
+        "arctan",
+        "sign",
+        "floor",
+        "ceil",
+        "round",
+        "rint",
+        "clip",
+        "maximum",
+        "minimum",
+        "fmax",
+        "fmin",
+        "power",
+        "reciprocal",
+        "negative",
+        "positive",
+        "sigmoid",
+        "relu",
+        "softmax",
+        "where",
+        "logaddexp",
+        "heaviside",
+        "real",
+        "imag",
+        "conj",
+        "conjugate",
+        "angle",
+    ]
 )
 _REDUCTIONS = {
     "max": "einsum only sums; it cannot take a maximum",
@@ -261,7 +305,7 @@ class Walker(Generic[V]):
         items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         kinds: list[str] = []
         for item in items:
-            if isinstance(item, ast.Constant) and item.value is None or self._is_newaxis(item):
+            if (isinstance(item, ast.Constant) and item.value is None) or self._is_newaxis(item):
                 kinds.append("new")
             elif isinstance(item, ast.Constant) and item.value is Ellipsis:
                 if "..." in kinds:
@@ -341,7 +385,8 @@ class Walker(Generic[V]):
         for keyword in node.keywords:
             if keyword.arg is None:
                 raise self.error(node, "**keywords cannot be read without running the code; write them out")
-        return handler(self, node, args, {k.arg: k.value for k in node.keywords if k.arg is not None})
+        result: V = handler(self, node, args, {k.arg: k.value for k in node.keywords if k.arg is not None})
+        return result
 
     # --- literal arguments -----------------------------------------------------------------------------
     def literal(self, node: ast.expr, what: str) -> Any:
