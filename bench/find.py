@@ -17,6 +17,7 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import einsum_puzzles as ep
@@ -57,7 +58,7 @@ def bench_translate(repeat: int) -> float:
     medians = []
     for code, shapes in EXPRESSIONS:
         ep.translate(code, **shapes)  # warm up (imports, caches)
-        median = timed(lambda code=code, shapes=shapes: ep.translate(code, **shapes), repeat)
+        median = timed(partial(ep.translate, code, **shapes), repeat)
         medians.append(median)
         print(f"  {median * 1000:7.3f} ms  {code.replace(chr(10), '; ')[:60]}")
     overall = statistics.median(medians)
@@ -76,11 +77,11 @@ def bench_solve(repeat: int) -> float:
         inputs = puzzle.einsum_arguments(puzzle.inputs())
         output = puzzle.expected(*puzzle.inputs())
         axes = sum(len(shape) for shape in puzzle.argument_shapes())
-        solve_time = timed(lambda inputs=inputs, output=output: ep.solve(inputs, output, max_results=1000), repeat)
+        solve_time = timed(partial(ep.solve, inputs, output, max_results=1000), repeat)
         if axes > ENUMERATION_AXIS_LIMIT:
             print(f"  {puzzle.id:>6} {axes:>4} {solve_time * 1000:9.3f} {'(skipped)':>13} {'':>7}")
             continue
-        enumerate_time = timed(lambda inputs=inputs, output=output: enumerate_plainly(inputs, output), 1)
+        enumerate_time = timed(partial(enumerate_plainly, inputs, output), 1)
         total_solve += solve_time
         total_enumerate += enumerate_time
         ratio = solve_time / enumerate_time
