@@ -545,3 +545,16 @@ def test_translate_page(client: Any) -> None:
     unreadable = client.get("/translate", params={"code": "a", "operands": "a=2y"})
     assert "cannot read the shape" in unreadable.text
     assert client.get("/static/translate.js").status_code == 200
+
+
+def test_docs_examples_run() -> None:
+    import doctest
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "find.md").read_text(encoding="utf-8")
+    blocks = [part.split("```", 1)[0] for part in text.split("```python\n")[1:]]
+    assert len(blocks) >= 2
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    # one session: later blocks use what earlier ones imported
+    runner.run(doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "docs/find.md", None, 0))
+    assert runner.summarize(verbose=False).failed == 0
