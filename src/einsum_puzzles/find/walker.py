@@ -23,32 +23,6 @@ MAX_CODE = 2000
 
 NUMPY_NAMES = ("np", "numpy")
 
-SUPPORTED = (
-    "*",
-    "@",
-    "[None]",
-    "[..., None]",
-    ".T",
-    ".mT",
-    "np.multiply",
-    "np.matmul",
-    "np.dot",
-    "np.inner",
-    "np.outer",
-    "np.vdot",
-    "np.tensordot",
-    "np.einsum",
-    "np.sum",
-    "np.transpose",
-    "np.swapaxes",
-    "np.moveaxis",
-    "np.diagonal",
-    "np.trace",
-    "np.squeeze",
-    "np.expand_dims",
-    "np.matrix_transpose",
-)
-"""What the walker reads (also as methods: ``a.sum()``, ``a.transpose()``, ``a.dot(b)``...)."""
 
 _BINOP_REASONS: dict[type[ast.operator], str] = {
     ast.Add: "einsum only multiplies and sums",
