@@ -21,7 +21,7 @@ from functools import partial
 from typing import Any
 
 import einsum_puzzles as ep
-from einsum_puzzles.find.solve import enumerate_plainly
+from einsum_puzzles.find.search import enumerate_plainly
 
 ENUMERATION_AXIS_LIMIT = 7
 

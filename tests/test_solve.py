@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import einsum_puzzles as ep
 from einsum_puzzles.curriculum import lint
-from einsum_puzzles.find.solve import MAX_AXES, SolveLimit, canonical, enumerate_plainly
+from einsum_puzzles.find.search import MAX_AXES, SolveLimit, canonical, enumerate_plainly
 from einsum_puzzles.web import create_app
 
 SUBSCRIPT_PUZZLES = [p for p in ep.puzzles() if p.kind == "subscript"]

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import einsum_puzzles as ep
-from einsum_puzzles.find.translate import canonical_letters, small_shapes
+from einsum_puzzles.find.translation import canonical_letters, small_shapes
 
 # (code, operands as "name:dims ..."): every dimension letter gets a random size, different letters
 # different sizes (so that a translation that mixes up two axes cannot pass by luck).

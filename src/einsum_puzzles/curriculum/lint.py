@@ -139,7 +139,7 @@ def check_no_wrong_candidate_passes_the_example(p: Puzzle) -> list[str]:
 def check_answer_unique(p: Puzzle) -> list[str]:
     """With ``solve``: every subscript that reproduces the shown example (whatever the number of axes)
     is accepted by the puzzle, spelled as its rule asks, and the reference answer is among them."""
-    from ..find.solve import canonical, solve
+    from ..find.search import canonical, solve
     from ..grading import check
 
     if p.kind != "subscript":

@@ -7,7 +7,7 @@ solve([x, y], out)                                                      # ['ij,j
 from __future__ import annotations
 
 from .errors import TranslateError
-from .solve import SolveLimit, solve
-from .translate import Translation, translate
+from .search import SolveLimit, solve
+from .translation import Translation, translate
 
 __all__ = ["SolveLimit", "TranslateError", "Translation", "solve", "translate"]

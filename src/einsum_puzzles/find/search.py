@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .translate import agree
+from .translation import agree
 
 LETTERS = "ijklmnopqrstuvwxyz" + "abcdefgh" + string.ascii_uppercase
 MAX_AXES = 24
