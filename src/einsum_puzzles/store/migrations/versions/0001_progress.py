@@ -25,7 +25,9 @@ def _set_meta(version: str) -> None:
 def upgrade() -> None:
     existing = set(sa.inspect(op.get_bind()).get_table_names())
     if "meta" not in existing:
-        op.create_table("meta", sa.Column("key", sa.Text, primary_key=True), sa.Column("value", sa.Text, nullable=False))
+        op.create_table(
+            "meta", sa.Column("key", sa.Text, primary_key=True), sa.Column("value", sa.Text, nullable=False)
+        )
     if "attempts" not in existing:
         op.create_table(
             "attempts",
