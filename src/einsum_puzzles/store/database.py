@@ -111,7 +111,7 @@ class Database(ABC):
     def transaction(self) -> Any:
         """A context manager giving a ``Transaction``: committed at the end, rolled back on an exception."""
 
-    def quick_check(self) -> None:
+    def quick_check(self) -> None:  # noqa: B027 (only SQLite has a check to run)
         """Refuse (``StoreError``) when the store is damaged (SQLite: ``PRAGMA quick_check``)."""
 
     def close(self) -> None:
