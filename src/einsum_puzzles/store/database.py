@@ -376,14 +376,18 @@ def _engine(url: str) -> Engine:
                 meta: dict[str, str] = {}
                 if "meta" in tables:
                     meta = {str(k): str(v) for k, v in conn.execute(text("SELECT key, value FROM meta"))}
+            if not check_meta(tables, meta, f"the database {describe(url)}"):
+                from .migrate import upgrade
+
+                upgrade(url)
         except ArgumentError as exc:
             raise StoreError(f"DATABASE_URL is not a database address ({exc})") from None
         except SQLAlchemyError as exc:
+            engine.dispose()
             raise StoreError(postgres_message(url, exc)) from None
-        if not check_meta(tables, meta, f"the database {describe(url)}"):
-            from .migrate import upgrade
-
-            upgrade(url)
+        except BaseException:
+            engine.dispose()
+            raise
         _ENGINES[url] = engine
         return engine
 
