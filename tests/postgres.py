@@ -49,11 +49,17 @@ def _as_user() -> tuple[Callable[[], None] | None, int | None, int | None]:
     return demote, user.pw_uid, user.pw_gid
 
 
+class PostgresUnavailable(Exception):
+    """PostgreSQL's server programs are not on this machine."""
+
+
 class Cluster:
     def __init__(self) -> None:
         binaries = pg_bin()
         if binaries is None:
-            pytest.skip("PostgreSQL is not installed (Debian package 'postgresql'; 'make test' installs it as root)")
+            raise PostgresUnavailable(
+                "PostgreSQL is not installed (Debian package 'postgresql'; 'make test' installs it as root)"
+            )
         self.bin = binaries
         self.folder = Path(tempfile.mkdtemp(prefix="einsum-pg-"))
         self.data = self.folder / "data"
@@ -102,7 +108,10 @@ class Cluster:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Cluster]:
-    cluster = Cluster()
+    try:
+        cluster = Cluster()
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
     try:
         yield cluster
     finally:

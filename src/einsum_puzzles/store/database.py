@@ -367,6 +367,9 @@ def _engine(url: str) -> Engine:
             engine = create_engine(
                 sqlalchemy_url(url), pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=30
             )
+        except ArgumentError as exc:
+            raise StoreError(f"DATABASE_URL is not a database address ({exc})") from None
+        try:
             with engine.connect() as conn:
                 tables = {
                     row[0]
@@ -380,8 +383,6 @@ def _engine(url: str) -> Engine:
                 from .migrate import upgrade
 
                 upgrade(url)
-        except ArgumentError as exc:
-            raise StoreError(f"DATABASE_URL is not a database address ({exc})") from None
         except SQLAlchemyError as exc:
             engine.dispose()
             raise StoreError(postgres_message(url, exc)) from None
