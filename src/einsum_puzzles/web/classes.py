@@ -20,6 +20,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from .. import curriculum
 from ..store import Database, StoreError, classes, open_database
@@ -127,21 +128,24 @@ def router(templates: Jinja2Templates, learner_of: LearnerOf, set_cookie: SetCoo
         code, name = classes.normal_code(fields.get("code", "")), fields.get("name", "")
         status = 403
         if error is None:
-            bucket = f"join:{client(request)}"
-            if not classes.allowed(db(), bucket, JOIN_LIMIT, JOIN_WINDOW):
-                error, status = "Too many wrong join codes from this address: wait ten minutes, then retry.", 429
-            else:
-                try:
-                    joined = classes.join(db(), store_learner(learner), code, name)
-                except StoreError as exc:
-                    joined, error, status = None, f"Not joined: {exc}.", 400
-                if joined is None and error is None:
-                    classes.note(db(), bucket)
-                    error, status = f"No class has the code {code!r}: check it with your teacher.", 404
-                if error is None:
-                    return RedirectResponse("/class", status_code=303)
+            error, status = await run_in_threadpool(join_class, f"join:{client(request)}", learner, code, name)
+            if error is None:
+                return RedirectResponse("/class", status_code=303)
         context = {"member": None, "code": code, "name": name[:40], "error": error}
         return render(request, "class.html", context, status=status)
+
+    def join_class(bucket: str, learner: str, code: str, name: str) -> tuple[str | None, int]:
+        """(an error message or None, the status)."""
+        if not classes.allowed(db(), bucket, JOIN_LIMIT, JOIN_WINDOW):
+            return "Too many wrong join codes from this address: wait ten minutes, then retry.", 429
+        try:
+            joined = classes.join(db(), store_learner(learner), code, name)
+        except StoreError as exc:
+            return f"Not joined: {exc}.", 400
+        if joined is None:
+            classes.note(db(), bucket)
+            return f"No class has the code {code!r}: check it with your teacher.", 404
+        return None, 303
 
     @api.post("/class/leave", include_in_schema=False)
     async def class_leave(request: Request) -> Response:
@@ -190,28 +194,32 @@ def router(templates: Jinja2Templates, learner_of: LearnerOf, set_cookie: SetCoo
         email, password = fields.get("email", "").strip()[:200], fields.get("password", "")
         status = 403
         if error is None:
-            store = db()
-            if not (
-                classes.throttle(store, f"signin:{client(request)}", SIGNIN_LIMIT, SIGNIN_WINDOW)
-                and classes.throttle(store, f"signin:{email.lower()}", SIGNIN_LIMIT, SIGNIN_WINDOW)
-            ):
-                error, status = "Too many sign-in attempts: wait fifteen minutes, then retry.", 429
-            else:
-                teacher = classes.verify_teacher(store, email, password)
-                if teacher is None:
-                    error, status = "Wrong email or password.", 401
-                else:
-                    response = RedirectResponse("/teacher", status_code=303)
-                    response.set_cookie(
-                        TEACHER_COOKIE,
-                        str(keys.serializer("session").dumps(teacher)),
-                        max_age=SESSION_AGE,
-                        httponly=True,
-                        samesite="strict",
-                        secure=request.url.scheme == "https",
-                    )
-                    return response
+            teacher, error, status = await run_in_threadpool(sign_in, client(request), email, password)
+            if teacher is not None:
+                response = RedirectResponse("/teacher", status_code=303)
+                response.set_cookie(
+                    TEACHER_COOKIE,
+                    str(keys.serializer("session").dumps(teacher)),
+                    max_age=SESSION_AGE,
+                    httponly=True,
+                    samesite="strict",
+                    secure=request.url.scheme == "https",
+                )
+                return response
         return render(request, "teacher_signin.html", {"error": error, "email": email}, status=status)
+
+    def sign_in(address: str, email: str, password: str) -> tuple[int | None, str | None, int]:
+        """(the teacher or None, an error message or None, the status): argon2 is slow, so in the thread pool."""
+        store = db()
+        if not (
+            classes.throttle(store, f"signin:{address}", SIGNIN_LIMIT, SIGNIN_WINDOW)
+            and classes.throttle(store, f"signin:{email.lower()}", SIGNIN_LIMIT, SIGNIN_WINDOW)
+        ):
+            return None, "Too many sign-in attempts: wait fifteen minutes, then retry.", 429
+        teacher = classes.verify_teacher(store, email, password)
+        if teacher is None:
+            return None, "Wrong email or password.", 401
+        return teacher, None, 303
 
     @api.post("/teacher/signout", include_in_schema=False)
     async def teacher_signout(request: Request) -> Response:
