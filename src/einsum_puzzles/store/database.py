@@ -352,7 +352,8 @@ class PostgresDatabase(Database):
 def postgres_message(url: str, exc: Exception) -> str:
     detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = detail[0] if detail else type(exc).__name__
-    return f"the database {describe(url)} cannot be used ({first})"
+    advice = "; check DATABASE_URL and that the database server is running" if "connect" in first else ""
+    return f"the database {describe(url)} cannot be used ({first}){advice}"
 
 
 def _engine(url: str) -> Engine:

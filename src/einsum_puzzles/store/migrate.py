@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .database import StoreError, describe, postgres_message, sqlalchemy_url
+from .database import StoreError, postgres_message, sqlalchemy_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ADVISORY_LOCK = 0x6575_6D70  # PostgreSQL: one migrating process at a time
@@ -66,7 +66,7 @@ def current(url: str) -> tuple[str | None, str]:
         with engine.connect() as connection:
             revision = MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot reach {describe(url)}: {postgres_message(url, exc)}") from None
+        raise StoreError(postgres_message(url, exc)) from None
     finally:
         engine.dispose()
     return revision, str(head)

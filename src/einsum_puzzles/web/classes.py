@@ -183,9 +183,10 @@ def router(templates: Jinja2Templates, learner_of: LearnerOf, set_cookie: SetCoo
     @api.get("/teacher", response_class=HTMLResponse, include_in_schema=False)
     def teacher_page(request: Request) -> HTMLResponse:
         teacher = teacher_of(request)
-        if teacher is None:
+        email = classes.teacher_email(db(), teacher) if teacher is not None else None
+        if teacher is None or email is None:  # signed out, or an account that no longer exists
             return render(request, "teacher_signin.html", {"error": None, "email": ""})
-        context = {"email": classes.teacher_email(db(), teacher), "classes": classes.classes_of(db(), teacher)}
+        context = {"email": email, "classes": classes.classes_of(db(), teacher)}
         return render(request, "teacher.html", context | {"error": None})
 
     @api.post("/teacher/signin", response_class=HTMLResponse, include_in_schema=False)
