@@ -70,8 +70,9 @@ def shots() -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """A Chromium per test (a test may start its own Playwright: only one can run at a time)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

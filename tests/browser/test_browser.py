@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import HAVE_BROWSER, SKIP_REASON
+from .conftest import ARGS, CHROMIUM, HAVE_BROWSER, SKIP_REASON, page, server, shots
+
+# other browser test modules import these from here
+__all__ = ["ARGS", "CHROMIUM", "page", "pytestmark", "server", "shots"]
 
 pytestmark = pytest.mark.skipif(not HAVE_BROWSER, reason=SKIP_REASON)
 
