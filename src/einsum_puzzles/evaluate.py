@@ -316,19 +316,26 @@ class _Program:
             )
         if not out.flags.writeable:
             raise EinsumError("out is read-only: pass a writeable array", "output")
-        if casting is not None and out.dtype != dtype and not np.can_cast(dtype, out.dtype, casting):
+        if casting is None or out.dtype == dtype:
+            return
+        if not np.can_cast(dtype, out.dtype, casting):
             raise TypeError(
                 f"the result is computed in {dtype} and casting={casting!r} does not allow writing it into "
                 f"out of dtype {out.dtype}; pass casting='unsafe' (or 'same_kind'), or an out of dtype {dtype}"
+            )
+        # numpy's einsum accumulates into out, so it also casts out's dtype to the computing one.
+        if not np.can_cast(out.dtype, dtype, casting):
+            raise TypeError(
+                f"out has dtype {out.dtype}, and einsum (like numpy's) reads out as it accumulates into it: "
+                f"casting={casting!r} does not allow {out.dtype} to become {dtype}, the dtype it computes in; "
+                f"pass casting='unsafe', or an out of dtype {dtype}"
             )
 
 
 def _in_order(result: Array, order: str, arrays: Sequence[Array]) -> Array:
     if order == "A":
-        fortran = all(array.flags.f_contiguous for array in arrays) and not all(
-            array.flags.c_contiguous for array in arrays
-        )
-        order = "F" if fortran else "C"
+        # numpy's rule: Fortran order when every operand is Fortran-contiguous (1-d and 0-d ones are).
+        order = "F" if all(array.flags.f_contiguous for array in arrays) else "C"
     if order == "C":
         return result if result.flags.c_contiguous else np.ascontiguousarray(result)
     return result if result.flags.f_contiguous else np.asfortranarray(result)
