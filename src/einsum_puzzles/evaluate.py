@@ -20,7 +20,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -38,7 +38,8 @@ else:
 
 # bool, signed and unsigned ints, floats, complex, and Python objects: what np.einsum computes with.
 SUPPORTED_KINDS = frozenset("biufcO")
-CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
+Casting = Literal["no", "equiv", "safe", "same_kind", "unsafe"]
+CASTINGS: tuple[Casting, ...] = ("no", "equiv", "safe", "same_kind", "unsafe")
 ORDERS = ("C", "F", "A", "K")
 PATH_NAMES = ("greedy", "optimal")
 
@@ -88,7 +89,7 @@ class Options:
     out: Array | None = None
     dtype: np.dtype[Any] | None = None
     order: str = "K"
-    casting: str = "safe"
+    casting: Casting = "safe"
     path_name: str | None = None
     """A named path algorithm ("greedy", "optimal", or a name numpy only checks when it needs a path)."""
     path: tuple[Any, ...] | None = None
@@ -307,7 +308,7 @@ class _Program:
         # numpy makes one step of all the operands when there are two, or when nothing is summed.
         return count == 2 or (count > 2 and bool(self.plan.contraction.summed_labels))
 
-    def check_out(self, out: Array, dtype: np.dtype[Any], casting: str | None) -> None:
+    def check_out(self, out: Array, dtype: np.dtype[Any], casting: Casting | None) -> None:
         shape = self.plan.contraction.output_shape
         if out.ndim != len(shape) or any(size != want and want != 1 for size, want in zip(out.shape, shape)):
             raise EinsumError(
@@ -384,7 +385,7 @@ def _compile_sum(step: Step, sizes: Mapping[str, int]) -> Kernel:
 
     def grand_total(inputs: list[Array], dtype: np.dtype[Any]) -> Array:
         # out=... keeps a full reduction a 0-d array (not a scalar, which for objects is not even numpy's).
-        return reduce(inputs[0], axis=axes, dtype=dtype, out=...)  # type: ignore[no-any-return]
+        return reduce(inputs[0], axis=axes, dtype=dtype, out=...)
 
     return grand_total
 
