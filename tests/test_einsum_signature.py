@@ -357,3 +357,35 @@ def _compare_call(
     if isinstance(expected, np.ndarray) and expected.ndim > 1 and order != "K":
         assert result.flags.c_contiguous == expected.flags.c_contiguous
         assert result.flags.f_contiguous == expected.flags.f_contiguous
+
+
+# ep.explain takes the same call ---------------------------------------------------------------------
+
+
+def test_explain_takes_the_sublist_form() -> None:
+    a, b = np.ones((2, 3)), np.ones((3, 4))
+    by_sublists = ep.explain(a, [0, 1], b, [1, 2], [0, 2])
+    by_letters = ep.explain("AB,BC->AC", a, b)
+    assert by_sublists.subscript == "AB,BC->AC"
+    assert by_sublists.output_shape == (2, 4)
+    assert by_sublists.prose == by_letters.prose
+    assert ep.explain(a, [0, 1], b, [1, 2]).output_shape == np.einsum(a, [0, 1], b, [1, 2]).shape
+    # Shapes stand in for arrays in the sublist form too.
+    assert ep.explain((5, 3), [Ellipsis, 0], [0, Ellipsis]).output_shape == (3, 5)
+
+
+def test_explain_takes_einsums_keywords_and_checks_them() -> None:
+    a = np.arange(6).reshape(2, 3)
+    explained = ep.explain("ij,kj->ik", a, a, dtype=np.float32, out=np.empty((2, 2)), optimize="greedy")
+    assert explained.dtype == np.float32
+    scope = {"a": a, "b": a, "np": np}
+    exec(explained.numpy_code, scope)
+    np.testing.assert_array_equal(scope["out"], a @ a.T)
+    with pytest.raises(TypeError):
+        ep.explain("ij->i", a, casting=3)
+    with pytest.raises(ep.EinsumError, match="out has shape"):
+        ep.explain("ij->i", a, out=np.empty(3))
+    with pytest.raises(RuntimeError, match="einsum_path"):
+        ep.explain("ij,jk,kl->il", (2, 2), (2, 2), (2, 2), optimize=["einsum_path", (0, 1)])
+    with pytest.raises(TypeError):
+        ep.explain("ij->i", a, bad_arg=1)

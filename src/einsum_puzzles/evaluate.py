@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .contraction import bind
+from .contraction import Contraction, Shape, bind
 from .errors import EinsumError
 from .plan import Plan, Step, make_plan
 from .subscript import from_sublists
@@ -64,7 +64,7 @@ def einsum(
     arrays = [np.asarray(operand) for operand in given]
     program = _program_for(subscript, tuple(array.shape for array in arrays))
     if options.path is not None or options.path_name is not None:
-        check_optimize_for(options, program.plan)
+        check_optimize_for(options, program.plan.contraction)
     return program.run(arrays, options)
 
 
@@ -154,13 +154,13 @@ def _check_optimize(optimize: Any) -> tuple[str | None, tuple[Any, ...] | None]:
     )
 
 
-def check_optimize_for(options: Options, plan: Plan) -> None:
+def check_optimize_for(options: Options, contraction: Contraction) -> None:
     """Check a path name or an explicit path against the operands, where and as numpy does."""
-    count = plan.n_operands
+    count = len(contraction.operands)
     if options.path is None:
         name = options.path_name
         # numpy looks the name up only when it has an order to choose: three or more operands and a sum.
-        if name not in PATH_NAMES and count > 2 and plan.contraction.summed_labels:
+        if name not in PATH_NAMES and count > 2 and contraction.summed_labels:
             raise KeyError(f"optimize={name!r} is not a path algorithm: use 'greedy' or 'optimal'")
         return
     steps = options.path
@@ -309,14 +309,7 @@ class _Program:
         return count == 2 or (count > 2 and bool(self.plan.contraction.summed_labels))
 
     def check_out(self, out: Array, dtype: np.dtype[Any], casting: Casting | None) -> None:
-        shape = self.plan.contraction.output_shape
-        if out.ndim != len(shape) or any(size != want and want != 1 for size, want in zip(out.shape, shape)):
-            raise EinsumError(
-                f"out has shape {out.shape} but the result has shape {shape}: give out=np.empty({shape}, ...)",
-                "output",
-            )
-        if not out.flags.writeable:
-            raise EinsumError("out is read-only: pass a writeable array", "output")
+        check_out_shape(out, self.plan.contraction.output_shape)
         if casting is None or out.dtype == dtype:
             return
         if not np.can_cast(dtype, out.dtype, casting):
@@ -331,6 +324,17 @@ class _Program:
                 f"casting={casting!r} does not allow {out.dtype} to become {dtype}, the dtype it computes in; "
                 f"pass casting='unsafe', or an out of dtype {dtype}"
             )
+
+
+def check_out_shape(out: Array, shape: Shape) -> None:
+    """``out`` must have the result's shape (numpy lets it stretch an axis the result has of size 1)."""
+    if out.ndim != len(shape) or any(size != want and want != 1 for size, want in zip(out.shape, shape)):
+        raise EinsumError(
+            f"out has shape {out.shape} but the result has shape {shape}: give out=np.empty({shape}, ...)",
+            "output",
+        )
+    if not out.flags.writeable:
+        raise EinsumError("out is read-only: pass a writeable array", "output")
 
 
 def _in_order(result: Array, order: str, arrays: Sequence[Array]) -> Array:
