@@ -104,6 +104,32 @@ def test_out_is_written_in_place_and_returned() -> None:
     assert zero_d == 55.0
 
 
+@pytest.mark.parametrize(
+    ("subscript", "shapes"),
+    [
+        ("ij,jk->ik", [(3, 4), (4, 5)]),
+        ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+        ("ij,ij->ij", [(3, 5), (3, 5)]),
+        ("ijk->ik", [(3, 4, 5)]),
+        ("ij,jk->ki", [(5, 4), (4, 3)]),
+    ],
+)
+def test_out_of_any_layout_is_filled_with_the_result(subscript: str, shapes: list[tuple[int, ...]]) -> None:
+    arrays = random_arrays(shapes, np.float64, seed=4)
+    expected = np.einsum(subscript, *arrays)
+    layouts = [
+        np.empty(expected.shape),
+        np.empty(expected.shape, order="F"),
+        np.empty((*expected.shape[:-1], 2 * expected.shape[-1]))[..., ::2],
+        np.empty(expected.shape[::-1]).T,
+    ]
+    for out in layouts:
+        assert ep.einsum(subscript, *arrays, out=out) is out
+        np.testing.assert_allclose(out, expected, rtol=1e-12)
+        assert ep.einsum(subscript, *arrays, out=out, optimize=True) is out
+        np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
 def test_out_may_overlap_an_operand() -> None:
     a = np.arange(9.0).reshape(3, 3)
     expected = a @ a

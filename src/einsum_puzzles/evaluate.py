@@ -224,6 +224,8 @@ def run(plan: Plan, arrays: Sequence[Any]) -> Any:
 
 
 Kernel = Callable[[list[Array], np.dtype[Any]], Array]
+Into = Callable[[list[Array], np.dtype[Any], Array], bool]
+"""A last step that writes its result into ``out`` (of the result's dtype and shape); False if it cannot."""
 
 
 class _Program:
@@ -233,6 +235,12 @@ class _Program:
         self.plan = plan
         sizes = plan.contraction.sizes
         self.kernels = [(_COMPILE[step.kind](step, sizes), step.inputs) for step in plan.steps]
+        # The last step, when it can write straight into ``out`` (saving a copy of the result).
+        last = plan.steps[-1] if plan.steps else None
+        compile_into = _COMPILE_INTO.get(last.kind) if last is not None else None
+        self.into: tuple[Into, tuple[int, ...]] | None = None
+        if last is not None and compile_into is not None and last.result == plan.result:
+            self.into = (compile_into(last, sizes), last.inputs)
         # One operand that is only transposed or diagonalised: numpy returns a view of it.
         self.view_only = plan.n_operands == 1 and not plan.contraction.summed_labels
 
@@ -258,10 +266,10 @@ class _Program:
                     )
         if out is not None:
             self.check_out(out, dtype, None if pairwise_out else casting)
-        result = self.compute(arrays, dtype)
         if out is not None:
-            np.copyto(out, result, casting="unsafe")
+            self.compute_into(arrays, dtype, out)
             return out
+        result = self.compute(arrays, dtype)
         if result.ndim == 0:
             return result[()]
         if any(result is array for array in arrays):
@@ -276,6 +284,24 @@ class _Program:
         for kernel, inputs in self.kernels:
             append(kernel([values[i] for i in inputs], dtype))
         return values[self.plan.result]
+
+    def compute_into(self, arrays: list[Array], dtype: np.dtype[Any], out: Array) -> None:
+        """Fill ``out``: the last step writes into it when dtype and shape allow, else the result is copied.
+
+        numpy's ufuncs (matmul, multiply, add.reduce) give the same result when ``out`` overlaps an
+        input as when it does not, so ``einsum(..., out=a)`` is safe.
+        """
+        if self.into is None or out.dtype != dtype or out.shape != self.plan.contraction.output_shape:
+            np.copyto(out, self.compute(arrays, dtype), casting="unsafe")
+            return
+        values = [array if array.dtype == dtype else array.astype(dtype) for array in arrays]
+        append = values.append
+        for kernel, inputs in self.kernels[:-1]:
+            append(kernel([values[i] for i in inputs], dtype))
+        into, inputs = self.into
+        if not into([values[i] for i in inputs], dtype, out):
+            result = self.kernels[-1][0]([values[i] for i in inputs], dtype)
+            np.copyto(out, result, casting="unsafe")
 
     def view(self, array: Array) -> Any:
         values = [array]
@@ -404,12 +430,18 @@ def _compile_transpose(step: Step, sizes: Mapping[str, int]) -> Kernel:
     return transpose
 
 
-def _compile_multiply(step: Step, sizes: Mapping[str, int]) -> Kernel:
+def _multiply_layout(step: Step) -> tuple[Shape, Shape, tuple[int, ...]]:
+    """(a's shape, b's shape, b's axis order) that make a and b broadcast to the result's axes."""
     a_labels, b_labels = step.input_labels
     a_shape = tuple(step.shape[: len(a_labels)]) + (1,) * (len(step.result_labels) - len(a_labels))
     b_order = tuple(b_labels.index(label) for label in step.result_labels if label in b_labels)
     b_shape = tuple(size if label in b_labels else 1 for label, size in zip(step.result_labels, step.shape))
+    return a_shape, b_shape, b_order
+
+
+def _compile_multiply(step: Step, sizes: Mapping[str, int]) -> Kernel:
     # An input whose labels come in result order needs no transpose, only new axes of size 1.
+    a_shape, b_shape, b_order = _multiply_layout(step)
 
     def multiply(inputs: list[Array], dtype: np.dtype[Any]) -> Array:
         a, b = inputs
@@ -418,7 +450,8 @@ def _compile_multiply(step: Step, sizes: Mapping[str, int]) -> Kernel:
     return multiply
 
 
-def _compile_contract(step: Step, sizes: Mapping[str, int]) -> Kernel:
+def _contract_layout(step: Step, sizes: Mapping[str, int]) -> tuple[tuple[int, ...], Shape, tuple[int, ...], Shape]:
+    """(a's axis order, a's matrix block shape, b's axis order, b's block shape) for one matmul."""
     a_labels, b_labels = step.input_labels
     summed, batch = step.labels, step.batch
     left = tuple(label for label in a_labels if label not in b_labels)
@@ -428,6 +461,11 @@ def _compile_contract(step: Step, sizes: Mapping[str, int]) -> Kernel:
     a_groups, b_groups = ([batch, left, summed], [batch, summed, right]) if batch else ([left, summed], [summed, right])
     a_block = tuple(math.prod(sizes[label] for label in group) for group in a_groups)
     b_block = tuple(math.prod(sizes[label] for label in group) for group in b_groups)
+    return a_order, a_block, b_order, b_block
+
+
+def _compile_contract(step: Step, sizes: Mapping[str, int]) -> Kernel:
+    a_order, a_block, b_order, b_block = _contract_layout(step, sizes)
     shape = step.shape
 
     def contract(inputs: list[Array], dtype: np.dtype[Any]) -> Array:
@@ -445,4 +483,48 @@ _COMPILE: dict[str, Callable[[Step, Mapping[str, int]], Kernel]] = {
     "transpose": _compile_transpose,
     "multiply": _compile_multiply,
     "contract": _compile_contract,
+}
+
+
+def _into_sum(step: Step, sizes: Mapping[str, int]) -> Into:
+    axes = step.axes()
+
+    def total(inputs: list[Array], dtype: np.dtype[Any], out: Array) -> bool:
+        np.add.reduce(inputs[0], axis=axes, dtype=dtype, out=out)
+        return True
+
+    return total
+
+
+def _into_multiply(step: Step, sizes: Mapping[str, int]) -> Into:
+    a_shape, b_shape, b_order = _multiply_layout(step)
+
+    def multiply(inputs: list[Array], dtype: np.dtype[Any], out: Array) -> bool:
+        a, b = inputs
+        np.multiply(a.reshape(a_shape), b.transpose(b_order).reshape(b_shape), out=out)
+        return True
+
+    return multiply
+
+
+def _into_contract(step: Step, sizes: Mapping[str, int]) -> Into:
+    a_order, a_block, b_order, b_block = _contract_layout(step, sizes)
+    out_block = (*a_block[:-1], b_block[-1])
+
+    def contract(inputs: list[Array], dtype: np.dtype[Any], out: Array) -> bool:
+        try:
+            target = out.reshape(out_block, copy=False)
+        except ValueError:  # out's strides do not allow a matrix view: the caller copies
+            return False
+        a, b = inputs
+        np.matmul(a.transpose(a_order).reshape(a_block), b.transpose(b_order).reshape(b_block), out=target)
+        return True
+
+    return contract
+
+
+_COMPILE_INTO: dict[str, Callable[[Step, Mapping[str, int]], Into]] = {
+    "sum": _into_sum,
+    "multiply": _into_multiply,
+    "contract": _into_contract,
 }
