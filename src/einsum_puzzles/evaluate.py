@@ -103,7 +103,7 @@ _DEFAULT = Options()
 
 def check_options(out: Any, dtype: Any, order: Any, casting: Any, optimize: Any) -> Options:
     """Check the keywords as numpy does: TypeError for a wrong type, ValueError for a wrong value."""
-    if out is None and dtype is None and order == "K" and casting == "safe" and optimize is False:
+    if out is None and dtype is None and optimize is False and _is(order, "K") and _is(casting, "safe"):
         return _DEFAULT
     if out is not None and not isinstance(out, np.ndarray):
         raise TypeError(
@@ -133,6 +133,10 @@ def check_options(out: Any, dtype: Any, order: Any, casting: Any, optimize: Any)
     path_name, path = _check_optimize(optimize)
     optimized = optimize is not False and optimize is not None
     return Options(out, wanted, order.upper(), casting, path_name, path, optimized)
+
+
+def _is(value: Any, text: str) -> bool:
+    return isinstance(value, str) and value == text
 
 
 def _check_optimize(optimize: Any) -> tuple[str | None, tuple[Any, ...] | None]:
