@@ -245,8 +245,14 @@ class _Program:
         self.into: tuple[Into, tuple[int, ...]] | None = None
         if last is not None and compile_into is not None and last.result == plan.result:
             self.into = (compile_into(last, sizes), last.inputs)
+        # Operands summed first are cast by np.add.reduce(dtype=...) on the way, without a full copy.
+        operands = plan.n_operands
+        self.cast_by_sum = frozenset(
+            step.inputs[0] for step in plan.steps if step.kind == "sum" and step.inputs[0] < operands
+        )
         # One operand that is only transposed or diagonalised: numpy returns a view of it.
         self.view_only = plan.n_operands == 1 and not plan.contraction.summed_labels
+        self.takes_diagonal = any(step.kind == "diagonal" for step in plan.steps)
 
     def run(self, arrays: list[Array], options: Options) -> Any:
         out = options.out
@@ -282,8 +288,15 @@ class _Program:
             return _in_order(result, options.order, arrays)
         return result
 
+    def cast(self, arrays: list[Array], dtype: np.dtype[Any]) -> list[Array]:
+        lazy = self.cast_by_sum
+        return [
+            array if array.dtype == dtype or index in lazy else array.astype(dtype)
+            for index, array in enumerate(arrays)
+        ]
+
     def compute(self, arrays: list[Array], dtype: np.dtype[Any]) -> Array:
-        values = [array if array.dtype == dtype else array.astype(dtype) for array in arrays]
+        values = self.cast(arrays, dtype)
         append = values.append
         for kernel, inputs in self.kernels:
             append(kernel([values[i] for i in inputs], dtype))
@@ -298,7 +311,7 @@ class _Program:
         if self.into is None or out.dtype != dtype or out.shape != self.plan.contraction.output_shape:
             np.copyto(out, self.compute(arrays, dtype), casting="unsafe")
             return
-        values = [array if array.dtype == dtype else array.astype(dtype) for array in arrays]
+        values = self.cast(arrays, dtype)
         append = values.append
         for kernel, inputs in self.kernels[:-1]:
             append(kernel([values[i] for i in inputs], dtype))
@@ -314,7 +327,7 @@ class _Program:
         result = values[self.plan.result]
         if result is array:
             result = array.view()
-        elif array.flags.writeable and not result.flags.writeable:
+        elif self.takes_diagonal and array.flags.writeable and not result.flags.writeable:
             # ndarray.diagonal gives a read-only view; numpy's einsum gives a writeable one.
             result.flags.writeable = True
         if result.ndim == 0:
