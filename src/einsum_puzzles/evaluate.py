@@ -42,14 +42,16 @@ Casting = Literal["no", "equiv", "safe", "same_kind", "unsafe"]
 CASTINGS: tuple[Casting, ...] = ("no", "equiv", "safe", "same_kind", "unsafe")
 ORDERS = ("C", "F", "A", "K")
 PATH_NAMES = ("greedy", "optimal")
+_K = "K"
+_SAFE = "safe"
 
 
 def einsum(
     *operands: Any,
     out: Any = None,
     dtype: Any = None,
-    order: Any = "K",
-    casting: Any = "safe",
+    order: Any = _K,
+    casting: Any = _SAFE,
     optimize: Any = False,
 ) -> Any:
     """Evaluate an einsum with the project's own planner; a drop-in for ``np.einsum``.
@@ -59,6 +61,10 @@ def einsum(
     on ``optimize`` (our planner picks the order of pairwise steps; an explicit ``["einsum_path", ...]``
     is checked as numpy checks it).
     """
+    if out is None and dtype is None and optimize is False and order is _K and casting is _SAFE:
+        if operands and isinstance(operands[0], str):  # the plain call, kept short
+            arrays = [np.asarray(operand) for operand in operands[1:]]
+            return _program_for(operands[0], tuple(array.shape for array in arrays)).run(arrays, _DEFAULT)
     subscript, given = split_call(operands)
     options = check_options(out, dtype, order, casting, optimize)
     arrays = [np.asarray(operand) for operand in given]
@@ -255,9 +261,12 @@ class _Program:
         self.takes_diagonal = any(step.kind == "diagonal" for step in plan.steps)
 
     def run(self, arrays: list[Array], options: Options) -> Any:
-        out = options.out
-        if out is None and self.view_only:
+        if self.view_only and options.out is None:
             return self.view(arrays[0])
+        if options is _DEFAULT:  # the plain call: a few microseconds count here
+            result = self.compute(arrays, result_dtype(arrays))
+            return result[()] if result.ndim == 0 else result
+        out = options.out
         dtype = options.dtype
         pairwise_out = out is not None and self.writes_like_matmul(options)
         if dtype is None:
@@ -276,19 +285,21 @@ class _Program:
                     )
         if out is not None:
             self.check_out(out, dtype, None if pairwise_out else casting)
-        if out is not None:
             self.compute_into(arrays, dtype, out)
             return out
         result = self.compute(arrays, dtype)
         if result.ndim == 0:
             return result[()]
-        if any(result is array for array in arrays):
-            return result.view()
         if options.order != "K" and result.ndim > 1:
             return _in_order(result, options.order, arrays)
         return result
 
     def cast(self, arrays: list[Array], dtype: np.dtype[Any]) -> list[Array]:
+        for array in arrays:
+            if array.dtype != dtype:
+                break
+        else:
+            return list(arrays)
         lazy = self.cast_by_sum
         return [
             array if array.dtype == dtype or index in lazy else array.astype(dtype)
