@@ -64,7 +64,7 @@ def einsum(
     plain = out is None and dtype is None and optimize is False and order is _K and casting is _SAFE
     if plain and operands and isinstance(operands[0], str):  # the plain call, kept short
         arrays = [np.asarray(operand) for operand in operands[1:]]
-            return _program_for(operands[0], tuple(array.shape for array in arrays)).run(arrays, _DEFAULT)
+        return _program_for(operands[0], tuple(array.shape for array in arrays)).run(arrays, _DEFAULT)
     subscript, given = split_call(operands)
     options = check_options(out, dtype, order, casting, optimize)
     arrays = [np.asarray(operand) for operand in given]
