@@ -27,6 +27,11 @@ _NUMPY_TEST_FILE = Path(np.__file__).parent / "_core" / "tests" / "test_einsum.p
 
 
 def _load_numpy_tests() -> ModuleType:
+    if not _NUMPY_TEST_FILE.is_file():
+        raise ImportError(
+            f"numpy's einsum tests are not installed at {_NUMPY_TEST_FILE}: install numpy from its wheel "
+            "(pip install numpy), which ships them"
+        )
     name = "_numpy_test_einsum"
     spec = importlib.util.spec_from_file_location(name, _NUMPY_TEST_FILE)
     if spec is None or spec.loader is None:  # pragma: no cover - numpy always ships the file
