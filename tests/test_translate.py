@@ -317,13 +317,27 @@ def programs(draw: st.DrawFn) -> tuple[str, dict[str, tuple[int, ...]]]:
         shapes[name] = shape
         return name
 
+    lines: list[str] = []
     first = tuple(draw(st.lists(sizes, min_size=1, max_size=3)))
     expr, shape = operand(first), first
     for _ in range(draw(st.integers(1, 4))):
         n = len(shape)
         choice = draw(
             st.sampled_from(
-                ["T", "transpose", "sum", "mul", "matmul", "tensordot", "outer", "newaxis", "swap", "einsum", "diag"]
+                [
+                    "T",
+                    "transpose",
+                    "sum",
+                    "mul",
+                    "matmul",
+                    "tensordot",
+                    "outer",
+                    "newaxis",
+                    "swap",
+                    "einsum",
+                    "diag",
+                    "reuse",
+                ]
             )
         )
         if choice == "T":
@@ -361,11 +375,16 @@ def programs(draw: st.DrawFn) -> tuple[str, dict[str, tuple[int, ...]]]:
             letters = "abc"[:n]
             other = operand((shape[-1],))
             expr, shape = f"np.einsum('{letters},{letters[-1]}->{letters[:-1]}', {expr}, {other})", shape[:-1]
+        elif choice == "reuse" and n >= 1:
+            # a variable used twice: its summed axes must get fresh letters the second time
+            name = f"v{len(lines)}"
+            lines.append(f"{name} = {expr}")
+            expr = f"{name} * {name}"
         elif choice == "diag" and n >= 1:
             other = operand((shape[0], shape[0]))
             expr = f"np.diagonal({other}) * np.moveaxis({expr}, 0, -1)"
             shape = (*shape[1:], shape[0])
-    return expr, shapes
+    return "\n".join([*lines, expr]), shapes
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

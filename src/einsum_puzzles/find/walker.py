@@ -247,7 +247,7 @@ class Walker(Generic[V]):
             return self.backend.operand(node.id)
         except KeyError:
             raise self.error(
-                node, f"{node.id} is not an operand: give its shape or array, e.g. {node.id}=(2, 3)"
+                node, f"{node.id} is not an operand: give its shape, such as {node.id}=2x3, or its array"
             ) from None
 
     def binop(self, node: ast.BinOp) -> V:
