@@ -577,3 +577,60 @@ def test_docs_examples_run() -> None:
     # one session: later blocks use what earlier ones imported
     runner.run(doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "docs/find.md", None, 0))
     assert runner.summarize(verbose=False).failed == 0
+
+
+TOKENS = [
+    "a",
+    "b",
+    "np.",
+    "sum",
+    "T",
+    "(",
+    ")",
+    "[",
+    "]",
+    "*",
+    "@",
+    "+",
+    ",",
+    ":",
+    "None",
+    "...",
+    "0",
+    "-1",
+    "=",
+    "axis",
+    "\n",
+    " ",
+    "einsum",
+    "'ij->'",
+    "transpose",
+    "dot",
+    "x",
+    ".",
+    "keepdims",
+    "True",
+    "lambda",
+    "**",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=25).map("".join))
+def test_any_text_is_translated_or_refused_with_a_translate_error(code: str) -> None:
+    try:
+        translation = ep.translate(code, a=(2, 3), b=(3, 2))
+    except ep.TranslateError as error:
+        assert str(error)
+    else:
+        assert translation.verified
+
+
+def test_deep_or_exploding_code_is_refused() -> None:
+    with pytest.raises(ep.TranslateError, match="nests more than 100 operations"):
+        ep.translate("a*" * 999 + "a", a=(2,))
+    with pytest.raises(ep.TranslateError, match="numpy takes at most 32"):
+        ep.translate("c = a * a\n" + "c = c * c\n" * 10 + "c", a=(2,))
+    outer = "a[:, None, None, None] * b[None, :, None, None] * c[None, None, :, None] * d[None, None, None, :]"
+    big = ep.translate(outer, a=(10**6,), b=(10**6 - 1,), c=(10**6 - 2,), d=(10**6 - 3,))
+    assert big.subscript == "i,j,k,l->ijkl"  # verified on sizes 2, 3, 4, 5 (same pattern)

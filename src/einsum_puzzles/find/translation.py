@@ -30,6 +30,8 @@ BATCH_LETTERS = "bcdefgh"
 LETTERS = "ijklmnopqrstuvwxyz" + "abcdefgh" + string.ascii_uppercase
 MAX_VERIFY_WORK = 2_000_000
 """Above this many multiply-adds, verification runs on smaller sizes with the same pattern."""
+MAX_SMALL_WORK = 50_000_000
+"""Past this even on the smaller sizes, the code is too large to verify, and is refused."""
 MAX_ELEMENTS = 10_000_000
 
 
@@ -141,7 +143,7 @@ def translate(code: str, /, **operands: Any) -> Translation:
     names = tuple(name for name, _ in terms)
     einsum_shapes = tuple(shapes[name] for name in names)
     output_shape = tuple(backend.size(label) for label in output)
-    dtype, trials = _verify(source, tree, subscript, names, shapes, dtypes)
+    dtype, trials = _verify(source, tree, subscript, names, shapes, dtypes, backend.created)
     return Translation(
         code=source,
         subscript=subscript,
@@ -233,9 +235,13 @@ def _random(rng: np.random.Generator, shape: Shape, dtype: np.dtype[Any]) -> Any
 
 def small_shapes(shapes: Mapping[str, Shape]) -> dict[str, Shape]:
     """The same pattern of sizes (which are equal, which are 0 or 1) with every size at most a few."""
-    distinct = sorted({size for shape in shapes.values() for size in shape if size > 1})
-    smaller = {size: 2 + n for n, size in enumerate(distinct)}
+    smaller = _size_map(shapes)
     return {name: tuple(smaller.get(size, size) for size in shape) for name, shape in shapes.items()}
+
+
+def _size_map(shapes: Mapping[str, Shape]) -> dict[int, int]:
+    distinct = sorted({size for shape in shapes.values() for size in shape if size > 1})
+    return {size: 2 + n for n, size in enumerate(distinct)}
 
 
 def agree(got: Any, expected: Any) -> bool:
@@ -258,12 +264,24 @@ def _verify(
     names: tuple[str, ...],
     shapes: Mapping[str, Shape],
     dtypes: Mapping[str, np.dtype[Any]],
+    label_sizes: Sequence[int],
     trials: int = 2,
 ) -> tuple[str | None, int]:
     """Run the code (interpreted with numpy) and the einsum on random operands; the ``dtype=`` argument
-    the einsum needs, if any. Raises TranslateError when they disagree."""
-    work = math.prod(max(size, 1) for shape in shapes.values() for size in shape)
-    test_shapes = dict(shapes) if work <= MAX_VERIFY_WORK else small_shapes(shapes)
+    the einsum needs, if any. Raises TranslateError when they disagree.
+
+    ``label_sizes`` are the sizes of every axis the trace labelled (each operand use's axes): their
+    product bounds the work of the einsum and the size of every array the code makes on the way."""
+    work = math.prod(max(size, 1) for size in label_sizes)
+    test_shapes = dict(shapes)
+    if work > MAX_VERIFY_WORK:
+        test_shapes = small_shapes(shapes)
+        smaller = _size_map(shapes)
+        if math.prod(max(smaller.get(size, size), 1) for size in label_sizes) > MAX_SMALL_WORK:
+            raise TranslateError(
+                f"this code uses {len(label_sizes)} axes in all: too many to verify on random arrays; "
+                "translate a smaller piece of it"
+            )
     rng = np.random.default_rng(20240917)
     needed: str | None = None
     for _ in range(trials):
