@@ -634,3 +634,34 @@ def test_deep_or_exploding_code_is_refused() -> None:
     outer = "a[:, None, None, None] * b[None, :, None, None] * c[None, None, :, None] * d[None, None, None, :]"
     big = ep.translate(outer, a=(10**6,), b=(10**6 - 1,), c=(10**6 - 2,), d=(10**6 - 3,))
     assert big.subscript == "i,j,k,l->ijkl"  # verified on sizes 2, 3, 4, 5 (same pattern)
+
+
+def test_magic_in_a_real_notebook(tmp_path: Any) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = [
+        "import numpy as np\na = np.ones((2, 3))\nb = np.ones((3, 4))",
+        "%load_ext einsum_puzzles",
+        "%einsum_translate a @ b",
+        "%%einsum_translate x=2x3 y=3x4\nz = x @ y\nz.T",
+        "%einsum_translate a + b",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    shown = []
+    for cell in notebook.cells:
+        assert all(output.output_type != "error" for output in cell.outputs), cell.outputs
+        shown.append(
+            "\n".join(
+                output.get("text", "")
+                + output.get("data", {}).get("text/html", "")
+                + output.get("data", {}).get("text/plain", "")
+                for output in cell.outputs
+            )
+        )
+    assert 'np.einsum("ij,jk->ik", a, b)' in shown[2] and "ep-explain" in shown[2]
+    assert 'np.einsum("ij,jk->ki", x, y)' in shown[3]
+    assert "a + b at column 1: einsum only multiplies and sums" in shown[4]
