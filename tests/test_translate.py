@@ -253,6 +253,21 @@ def test_dtype_is_part_of_the_check() -> None:
     assert floats.dtype is None
 
 
+def test_integer_wraparound_is_checked() -> None:
+    narrow = np.ones((3, 4), np.int8)
+    # np.sum(a * b) multiplies in int8 (wrapping around) and then sums in int64: no einsum does both.
+    with pytest.raises(ep.TranslateError, match="wraps around in one step of this code and widens to int64"):
+        ep.translate("np.sum(a * b)", a=narrow, b=narrow)
+    assert ep.translate("a @ b.T", a=narrow, b=narrow).dtype is None  # int8 all the way, like the einsum
+    assert ep.translate("np.sum(a * b)", a=narrow.astype(np.int64), b=narrow).dtype is None
+
+
+def test_low_precision_floats_are_verified_in_double_precision() -> None:
+    half = np.ones((3, 4), np.float16)
+    assert ep.translate("a * b", a=half, b=half).subscript == "ij,ij->ij"
+    assert ep.translate("np.sum(a, axis=0) @ b.T", a=half, b=half).subscript == "ij,kj->k"
+
+
 def test_shapes_as_text_and_arrays() -> None:
     assert ep.translate("a @ b", a="2x3", b="3x4").subscript == "ij,jk->ik"
     assert ep.translate("a @ b", a=np.ones((2, 3)), b=[[1.0], [2.0], [3.0]]).output_shape == (2, 1)
