@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import numpy as np
 from fastapi import APIRouter, Request
@@ -111,6 +112,8 @@ def translation_json(result: Translation) -> dict[str, Any]:
     data["html"] = explanation.html(include_style=False)
     svg = getattr(explanation, "svg", None)
     data["svg"] = svg if isinstance(svg, str) else None
+    shapes = ",".join("x".join(map(str, shape)) or "scalar" for shape in result.shapes)
+    data["explain_url"] = "/explain?" + urlencode({"s": result.subscript, "shapes": shapes})
     return data
 
 
