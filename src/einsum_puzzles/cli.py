@@ -3,6 +3,7 @@
     einsum-puzzles list | show N | check N ANSWER [--json] | hint N | solution N | explain SUBSCRIPT SHAPE...
                    | play | progress [--export FILE | --import FILE] | reset [N] | cheatsheet [--grep WORD]
                    | quiz | backends | notebook | serve [--workers N] | teacher add EMAIL | db upgrade|check
+                   | translate CODE NAME=SHAPE... | solve IN.npy... --out OUT.npy
 
 Exit codes: 0 success (``check``: correct), 1 ``check`` not correct, 2 usage errors (unknown puzzle,
 malformed shape, bad progress file...), always with a message and never a traceback.
@@ -622,6 +623,8 @@ COMMANDS = (
     "serve",
     "teacher",
     "db",
+    "translate",
+    "solve",
 )
 
 
@@ -685,6 +688,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     from .admin import register
 
     register(add)
+    if only in (None, "translate", "solve"):
+        from .find import cli as find_cli
+
+        find_cli.register(add)
     return parser
 
 

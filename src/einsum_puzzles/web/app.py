@@ -43,6 +43,7 @@ from ..shapes import ShapeSyntaxError, parse_shape
 from ..store import store_url
 from .classes import router as classes_router
 from .markdown import render
+from .translate import find_router
 
 HERE = Path(__file__).parent
 COOKIE = "ep_learner"
@@ -220,6 +221,8 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return _error_json(422, "invalid_request", "; ".join(problems)[:500])
+
+    app.include_router(find_router(page))
 
     # --- JSON API ----------------------------------------------------------------------------------
     @app.get("/healthz", tags=["api"])
