@@ -207,17 +207,28 @@ def _read_answer(p: Puzzle, answer: str) -> str:
             raise UsageError("the answer contains a NUL character; remove it")
         return answer
     if answer == "-":
-        return sys.stdin.read()
+        return _utf8(sys.stdin.buffer.read(), "standard input")
     if os.path.isfile(answer):
-        with open(answer, encoding="utf-8") as handle:
-            return handle.read()
+        with open(answer, "rb") as handle:
+            return _utf8(handle.read(), answer)
     if "def " in answer:
         return answer
     raise UsageError(f"puzzle {p.id} is a code puzzle: give the path of a .py file (or - to read standard input)")
 
 
+def _utf8(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{where} is not UTF-8 text (byte 0x{data[error.start]:02x} at position {error.start}); "
+            "save it as UTF-8 and check again"
+        ) from None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .grading import check
+    from .terminal import printable
 
     p = _puzzle(args.n)
     answer = _read_answer(p, args.answer)
@@ -231,9 +242,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         style = Style(sys.stdout)
         mark = style("✓", "green", "bold") if verdict.correct else style("✗", "red", "bold")
         out(f"{mark} Puzzle {p.id}: {style(verdict.title, 'bold')}")
-        out(verdict.message)
+        out(printable(verdict.message))  # the learner's code may have written these: no terminal controls
         for line in verdict.details:
-            out(line)
+            out(printable(line))
         if not verdict.correct and verdict.kind not in ("unsolved",):
             out(style("Stuck? 'einsum-puzzles hint " + str(p.id) + "' shows a hint.", "dim"))
     return EXIT_OK if verdict.correct else EXIT_WRONG

@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from ..terminal import printable
+
 RUNNER = Path(__file__).with_name("sandbox.py")
 PREFIX = "einsum-puzzles-"
 NOBODY = 65534
@@ -46,7 +48,7 @@ MAX_VALUES = 1 << 20
 """Numbers the learner's function may return in all (8 MiB of float64)."""
 MAX_OUTPUT = 16 * 1024
 """Bytes of the child's standard error the parent reads (the tail)."""
-STARTUP = 1.5
+STARTUP = 1.0
 """Seconds allowed on top of the time limit for starting the sandbox and importing numpy."""
 MIN_AGE = 120.0
 """A leftover folder must be this old (seconds) before another process sweeps it."""
@@ -125,13 +127,6 @@ def _warn_once(reason: str) -> None:
             "isolate it (see docs/security.md).",
             file=sys.stderr,
         )
-
-
-def printable(text: str) -> str:
-    """``text`` without control characters (newlines and tabs become spaces), safe for a terminal."""
-    return "".join(
-        " " if ch in "\t\n\r" else ch for ch in text if ch in "\t\n\r" or (ch.isprintable() and ch != "\x7f")
-    )
 
 
 # --- running --------------------------------------------------------------------------------------
@@ -439,8 +434,10 @@ def _read_result(outbox: Path, trials: int, code: int | None, stderr_tail: list[
         return _error(f"your function returned more than {MAX_VALUES} numbers")
     try:
         data = read_capped(outbox / "outputs.f64", 8 * MAX_VALUES)
-    except (FileNotFoundError, HostileData) as error:
-        return _error(f"the checker could not read your code's outputs: {printable(str(error))}")
+    except FileNotFoundError:
+        return _error("the checker could not read your code's outputs: outputs.f64 is missing")
+    except HostileData as error:
+        return _error(f"the checker could not read your code's outputs: {error}")
     if len(data) != 8 * sum(sizes):
         return _error("the checker could not read your code's outputs: their size does not match their shapes")
     values = np.frombuffer(data, dtype="<f8")
