@@ -80,29 +80,25 @@ def attacks(outside: Path, port: int, secret_file: Path) -> dict[str, str]:
         "fifo_result": "    os.mkfifo('result.json')\n    os._exit(0)\n",
         "symlink_zero": "    os.symlink('/dev/zero', 'result.json')\n    os._exit(0)\n",
         "symlink_outputs": (
-            "    os.write(os.__dict__['op' + 'en']('result.json', os.O_WRONLY | os.O_CREAT), b'{\"status\": \"ok\", \"shapes\": [[9], [9], [9]]}')\n"
+            '    WRITE(\'result.json\', b\'{"status": "ok", "shapes": [[9], [9], [9]]}\')\n'
             "    os.symlink('/dev/zero', 'outputs.f64')\n"
             "    os._exit(0)\n"
         ),
-        "malformed_json": "    os.write(os.__dict__['op' + 'en']('result.json', os.O_WRONLY | os.O_CREAT), b'{\"status\": ')\n    os._exit(0)\n",
-        "deep_json": "    os.write(os.__dict__['op' + 'en']('result.json', os.O_WRONLY | os.O_CREAT), b'[' * 200_000)\n    os._exit(0)\n",
-        "wrong_schema": (
-            "    os.write(os.__dict__['op' + 'en']('result.json', os.O_WRONLY | os.O_CREAT), b'{\"status\": \"ok\", \"shapes\": [[1e9]]}')\n"
-            "    os._exit(0)\n"
-        ),
+        "malformed_json": "    WRITE('result.json', b'{\"status\": ')\n    os._exit(0)\n",
+        "deep_json": "    WRITE('result.json', b'[' * 200_000)\n    os._exit(0)\n",
+        "wrong_schema": ('    WRITE(\'result.json\', b\'{"status": "ok", "shapes": [[1e9]]}\')\n    os._exit(0)\n'),
         "missing_outputs": (
-            "    os.write(os.__dict__['op' + 'en']('result.json', os.O_WRONLY | os.O_CREAT), b'{\"status\": \"ok\", \"shapes\": [[1], [1], [1]]}')\n"
-            "    os._exit(0)\n"
+            '    WRITE(\'result.json\', b\'{"status": "ok", "shapes": [[1], [1], [1]]}\')\n    os._exit(0)\n'
         ),
         "huge_output": "    return np.zeros((3000, 3000))\n",
         "control_chars": "    raise ValueError('\\x1b]0;owned\\x07\\x1b[2J\\x1b[31mred\\r\\x08')\n",
         "chmod_trap": (
             "    os.makedirs('trap/inner')\n"
-            "    os.write(os.__dict__['op' + 'en']('trap/inner/f', os.O_WRONLY | os.O_CREAT), b'x')\n"
+            "    WRITE('trap/inner/f', b'x')\n"
             "    os.chmod('trap/inner', 0)\n"
             "    os.chmod('trap', 0)\n"
         ),
-        "big_file": "    fd = os.__dict__['op' + 'en']('big', os.O_WRONLY | os.O_CREAT)\n    while True:\n        os.write(fd, b'0' * 1_000_000)\n",
+        "big_file": "    while True:\n        WRITE('big', b'0' * 1_000_000)\n",
         # --- what the child can learn or reach -------------------------------------------------------
         "environment": "    raise RuntimeError(repr(dict(os.environ)))\n",
         "read_secret": (
@@ -119,7 +115,15 @@ def attacks(outside: Path, port: int, secret_file: Path) -> dict[str, str]:
         "memory": "    x = np.ones(10**11)\n",
         "infinite_loop": "    while True:\n        pass\n",
     }
-    return {name: HEADER + body.replace("TOKEN", token(name)) + RETURN for name, body in bodies.items()}
+    return {name: HEADER + _helpers(body).replace("TOKEN", token(name)) + RETURN for name, body in bodies.items()}
+
+
+def _helpers(body: str) -> str:
+    """``WRITE(name, data)``: append to a file through ``os`` (``open`` is what the rules look for)."""
+    if "WRITE(" not in body:
+        return body
+    flags = "os.O_WRONLY | os.O_CREAT | os.O_APPEND"
+    return f"    WRITE = lambda name, data: os.write(os.__dict__['op' + 'en'](name, {flags}), data)\n" + body
 
 
 def token(name: str) -> str:

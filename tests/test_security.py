@@ -9,6 +9,7 @@ output and time.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -150,17 +151,16 @@ def batches() -> Iterator[dict[str, Any]]:
         results["survivors"] = survivors(list(sources))
         results["connections"] = listener.connections
         results["home_files"] = [
-            p for p in (Path.home() / "einsum-puzzles-pwned", Path(tempfile.gettempdir()) / "einsum-puzzles-pwned")
+            p
+            for p in (Path.home() / "einsum-puzzles-pwned", Path(tempfile.gettempdir()) / "einsum-puzzles-pwned")
             if p.exists()
         ]
         yield results
     finally:
         listener.close()
         for line in survivors(list(sources)):
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(int(line.split(":")[0]), 9)
-            except OSError:
-                pass
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -579,8 +579,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from .web import create_app
     except ImportError as exc:
         raise UsageError(f"the web app needs its dependencies ({exc.name}); run 'make install'") from None
+    from .web.security import ENV_HOSTS
+
+    hosts = [args.host, *(args.allow_host or [])]
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {args.host}, reachable from other machines", file=sys.stderr)
+        if not args.allow_host:
+            print(
+                "warning: only requests for localhost and the bound address are answered; add the name learners "
+                "type in their browser with --allow-host NAME",
+                file=sys.stderr,
+            )
+    os.environ[ENV_HOSTS] = ",".join(hosts)  # the worker processes build their app from it
     out(f"einsum-puzzles on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
     if args.workers > 1:
         uvicorn.run(
@@ -592,7 +602,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level="warning",
         )
     else:
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(create_app(allowed_hosts=hosts), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 
@@ -680,6 +690,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="server processes (they share the progress file)")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also answer requests for this host name (repeatable; default: the bound address, localhost, 127.0.0.1)",
+    )
     return parser
 
 

@@ -89,8 +89,8 @@ def check_code(puzzle: Puzzle, answer: str, trials: int = CODE_TRIALS) -> Verdic
         where = f"line {error.lineno}: " if error.lineno else ""
         return Verdict(puzzle.id, source, "error", f"your code is not valid Python: {where}{error.msg}")
     except (RecursionError, MemoryError, ValueError) as error:  # nesting too deep for the parser, NUL bytes
-        reason = "it is nested too deeply" if not isinstance(error, ValueError) else str(error)
-        return Verdict(puzzle.id, source, "error", f"your code cannot be read by the checker: {reason}.")
+        why = "it is nested too deeply" if not isinstance(error, ValueError) else str(error)
+        return Verdict(puzzle.id, source, "error", f"your code cannot be read by the checker: {why}.")
     if problems:
         return Verdict(puzzle.id, source, "rules", "; ".join(problems) + ".")
     all_inputs = trial_inputs(puzzle, trials)

@@ -18,6 +18,7 @@ every failure becomes an ``error`` outcome, and the temporary folder is removed 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import math
@@ -338,18 +339,12 @@ def _bwrap_command(inbox: Path, outbox: Path) -> list[str]:
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
     """Kill the child's whole process group (bubblewrap takes its PID namespace down with it)."""
-    try:
+    with contextlib.suppress(OSError):
         os.killpg(process.pid, signal.SIGKILL)
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         process.kill()
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=2)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def _tail(handle: Any) -> list[str]:
@@ -411,12 +406,12 @@ def _read_result(outbox: Path, trials: int, code: int | None, stderr_tail: list[
     if not isinstance(result, dict) or result.get("status") not in ("ok", "error"):
         return _error("the checker could not read your code's result: it does not have the expected form")
     if result["status"] == "error":
-        message = result.get("message")
+        said = result.get("message")
         details = result.get("details", [])
-        if not isinstance(message, str) or not isinstance(details, list):
+        if not isinstance(said, str) or not isinstance(details, list):
             return _error("your code raised an error")
         lines = [printable(line)[:200] for line in details[:20] if isinstance(line, str)]
-        return _error(printable(message)[:2000] or "your code raised an error", lines)
+        return _error(printable(said)[:2000] or "your code raised an error", lines)
     shapes = result.get("shapes")
     if (
         not isinstance(shapes, list)

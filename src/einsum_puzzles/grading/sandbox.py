@@ -11,6 +11,7 @@ bubblewrap this process is already in its own namespaces; without it (``job["sup
 process forks, becomes a subreaper and kills every descendant the learner's code leaves behind.
 """
 
+import contextlib
 import json
 import os
 import sys
@@ -43,7 +44,7 @@ def limit_resources(job: dict) -> None:  # type: ignore[type-arg]
         try:
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):  # a hard limit already lower than ours stays as it is
-            soft, hard = resource.getrlimit(which)
+            _soft, hard = resource.getrlimit(which)
             if hard != resource.RLIM_INFINITY and hard < value:
                 resource.setrlimit(which, (hard, hard))
 
@@ -124,10 +125,8 @@ def _kill_descendants() -> None:
         except OSError:  # no /proc: the parent kills the process group
             return
         for child in children:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(child, signal.SIGKILL)
-            except OSError:
-                pass
         try:
             while os.waitpid(-1, os.WNOHANG)[0]:
                 pass
