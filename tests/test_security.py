@@ -87,9 +87,8 @@ class Listener:
         self.server.close()
 
 
-def survivors(names: list[str]) -> list[str]:
-    """Command lines of live processes that carry an attack's token."""
-    tokens = {token(name) for name in names}
+def command_lines() -> list[str]:
+    """``PID: command line`` of every live process."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -98,9 +97,14 @@ def survivors(names: list[str]) -> list[str]:
             line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
-        if any(t in line for t in tokens):
-            found.append(f"{entry.name}: {line}")
+        found.append(f"{entry.name}: {line}")
     return found
+
+
+def survivors(names: list[str]) -> list[str]:
+    """Command lines of live processes that carry an attack's token."""
+    tokens = {token(name) for name in names}
+    return [line for line in command_lines() if any(t in line for t in tokens)]
 
 
 def run_batch(mode: str, work: Path, sources: dict[str, str], extra_env: dict[str, str]) -> dict[str, Any]:
@@ -266,3 +270,60 @@ def test_the_cli_prints_no_control_characters(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert b"\x1b" not in done.stdout and b"\x07" not in done.stdout
     assert b"ValueError" in done.stdout
+
+
+def test_a_function_is_graded_from_its_source_in_the_sandbox(tmp_path: Path) -> None:
+    import einsum_puzzles as ep
+    from einsum_puzzles import jupyter
+
+    module = tmp_path / "learner_head.py"
+    module.write_text(
+        "import numpy as np\n\ndef head(x, w_q, w_k, w_v, mask):\n"
+        "    np.einsum('ij->i', x[0])\n    raise RuntimeError(f'pid={__import__(\"os\").getpid()}')\n"
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        from learner_head import head  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(tmp_path))
+    for verdict in (ep.check(31, head), jupyter.check(31, head)):
+        assert verdict.kind == "rules" or verdict.kind == "error", verdict
+        assert f"pid={os.getpid()}" not in verdict.message  # it did not run in this process
+    verdict = ep.check(31, print)
+    assert verdict.kind == "error" and "cannot be read" in verdict.message
+
+
+@pytest.mark.parametrize("how", ["sigterm", "sigkill"])
+def test_no_folder_is_left_when_the_parent_is_killed(tmp_path: Path, how: str) -> None:
+    import signal
+    import time
+
+    from einsum_puzzles.grading import isolation as iso
+
+    source = tmp_path / "loop.py"
+    source.write_text(
+        "import numpy as np\n\ndef head(x, w_q, w_k, w_v, mask):\n    np.einsum('ij->i', x[0])\n    while True:\n        pass\n"
+    )
+    cli = Path(sys.executable).with_name("einsum-puzzles")
+    env = {**os.environ, "EINSUM_PUZZLES_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT / "src")}
+    parent = subprocess.Popen(
+        [str(cli), "check", "31", str(source)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    pattern = f"{iso.PREFIX}{parent.pid}-*"
+    for _ in range(200):
+        if list(Path(tempfile.gettempdir()).glob(pattern)):
+            break
+        time.sleep(0.05)
+    folders = list(Path(tempfile.gettempdir()).glob(pattern))
+    assert folders, "the check did not start"
+    time.sleep(0.5)
+    parent.send_signal(signal.SIGTERM if how == "sigterm" else signal.SIGKILL)
+    _, stderr = parent.communicate(timeout=10)
+    assert b"Traceback" not in stderr
+    if how == "sigkill":  # nothing runs in a killed process: the next check sweeps what it left
+        assert folders[0].exists()
+        os.utime(folders[0], (0, 0))
+        iso._sweep()
+    time.sleep(0.2)
+    assert not folders[0].exists()
+    assert not [line for line in command_lines() if folders[0].name in line]  # bubblewrap went with its parent

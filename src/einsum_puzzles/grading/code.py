@@ -74,7 +74,17 @@ def _call_name(func: ast.expr) -> str:
     return ""
 
 
-def check_code(puzzle: Puzzle, answer: str, trials: int = CODE_TRIALS) -> Verdict:
+def check_code(puzzle: Puzzle, answer: Any, trials: int = CODE_TRIALS) -> Verdict:
+    if callable(answer):  # a function: graded from its source, in the sandbox, like a file
+        from ..jupyter import function_source
+
+        answer = function_source(answer)
+        if not answer:
+            message = (
+                f"the source of that function cannot be read; define {puzzle.function_name}() in a notebook "
+                "cell or a .py file and check it again"
+            )
+            return Verdict(puzzle.id, "", "error", message)
     source = answer if isinstance(answer, str) else ""
     if is_placeholder(source) or source.strip() == puzzle.starter.strip() or _only_ellipsis_bodies(source):
         return Verdict(
