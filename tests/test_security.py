@@ -302,7 +302,8 @@ def test_no_folder_is_left_when_the_parent_is_killed(tmp_path: Path, how: str) -
 
     source = tmp_path / "loop.py"
     source.write_text(
-        "import numpy as np\n\ndef head(x, w_q, w_k, w_v, mask):\n    np.einsum('ij->i', x[0])\n    while True:\n        pass\n"
+        "import numpy as np\n\ndef head(x, w_q, w_k, w_v, mask):\n"
+        "    np.einsum('ij->i', x[0])\n    while True:\n        pass\n"
     )
     cli = Path(sys.executable).with_name("einsum-puzzles")
     env = {**os.environ, "EINSUM_PUZZLES_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT / "src")}
