@@ -65,7 +65,7 @@ def attacks(outside: Path, port: int, secret_file: Path) -> dict[str, str]:
             "        os._exit(0)\n"
         ),
         "fork_bomb": (
-            "    for _ in range(500):\n"
+            "    for _ in range(200):\n"
             "        try:\n"
             "            if os.fork() == 0:\n"
             "                os.setsid()\n"
@@ -110,6 +110,10 @@ def attacks(outside: Path, port: int, secret_file: Path) -> dict[str, str]:
             "    b = __builtins__\n"
             "    imp = b['__imp' + 'ort__'] if isinstance(b, dict) else b.__dict__['__imp' + 'ort__']\n"
             f"    imp('socket').create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'pwned')\n"
+        ),
+        "user_namespace": (
+            "    libc = np.ctypeslib.ctypes.CDLL(None)\n"
+            "    raise RuntimeError(f'unshare={libc.unshare(0x10000000)} shell={os.system(\"unshare -U -r true\")}')\n"
         ),
         "uid": "    raise RuntimeError(f'uid={os.getuid()} euid={os.geteuid()}')\n",
         "memory": "    x = np.ones(10**11)\n",

@@ -220,6 +220,8 @@ def test_the_child_is_unprivileged_and_sees_no_secret(batches: dict[str, Any]) -
         assert "No such file" in results["read_secret"]["message"]
         if os.geteuid() == 0:
             assert "uid=65534 euid=65534" in results["uid"]["message"]
+        assert "unshare=-1 shell=" in results["user_namespace"]["message"]
+        assert "shell=0" not in results["user_namespace"]["message"]
         environment = results["environment"]["message"]
         assert "EP_SECRET_TOKEN" not in environment and "PYTHONPATH" not in environment
 

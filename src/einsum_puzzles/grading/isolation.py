@@ -51,6 +51,8 @@ MAX_OUTPUT = 16 * 1024
 """Bytes of the child's standard error the parent reads (the tail)."""
 STARTUP = 1.0
 """Seconds allowed on top of the time limit for starting the sandbox and importing numpy."""
+CLEANUP = 0.8
+"""Seconds the fallback's supervisor gets, after the time is up, to kill what the code left."""
 MIN_AGE = 120.0
 """A leftover folder must be this old (seconds) before another process sweeps it."""
 
@@ -101,12 +103,30 @@ def _probe() -> Isolation:
     elif bwrap is None:
         reason = "bubblewrap (bwrap) is not installed"
     else:
-        command = [*_bwrap_prefix(bwrap, []), "--", sys.executable, "-I", "-S", "-c", "pass"]
+        program = seccomp_program()
+        reader = None
+        extra = ["--remount-ro", "/"]
+        if program is not None:
+            reader, writer = os.pipe()
+            os.write(writer, program)
+            os.close(writer)
+            extra += ["--seccomp", str(reader)]
+        command = [*_bwrap_prefix(bwrap, extra), "--", sys.executable, "-I", "-S", "-c", "pass"]
         try:
-            done = subprocess.run(command, capture_output=True, timeout=20, env=_environment(), check=False)
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                timeout=20,
+                env=_environment(),
+                check=False,
+                pass_fds=(reader,) if reader is not None else (),
+            )
             reason = "" if done.returncode == 0 else _first_line(done.stderr) or f"bwrap exited {done.returncode}"
         except (OSError, subprocess.SubprocessError) as error:
             reason = str(error)
+        finally:
+            if reader is not None:
+                os.close(reader)
         if not reason:
             return Isolation("bwrap")
     if wanted == "bwrap":
@@ -159,24 +179,28 @@ def run(
             os.chown(outbox, job["uid"], job["uid"])
             folder.chmod(0o711)
         with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+            filter_fd = None
             if how.mode == "bwrap":
-                command = _bwrap_command(inbox, outbox)
+                program = seccomp_program()
+                if program is not None:
+                    filter_fd, writer = os.pipe()
+                    os.write(writer, program)
+                    os.close(writer)
+                command = _bwrap_command(inbox, outbox, filter_fd)
             else:
                 command = [sys.executable, "-I", str(RUNNER), str(inbox), str(outbox)]
             started = time.monotonic()
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=stdout,
-                stderr=stderr,
-                env=_environment(str(outbox) if how.mode == "rlimits" else "/job/out"),
-                cwd=outbox,
-                start_new_session=True,
-                close_fds=True,
-            )
+            try:
+                process = _start(command, outbox, how.mode, stdout, stderr, filter_fd)
+            finally:
+                if filter_fd is not None:
+                    os.close(filter_fd)
             try:
                 code = process.wait(timeout=limits.time + STARTUP)
             except subprocess.TimeoutExpired:
+                if how.mode == "rlimits":  # the supervisor is killing what the code left: a moment for it
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        process.wait(timeout=CLEANUP)
                 return {"status": "timeout"}
             finally:
                 _kill(process)
@@ -212,6 +236,22 @@ def _terminate(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
+def _start(
+    command: list[str], outbox: Path, mode: str, stdout: Any, stderr: Any, filter_fd: int | None
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=stderr,
+        env=_environment(str(outbox) if mode == "rlimits" else "/job/out"),
+        cwd=outbox,
+        start_new_session=True,
+        close_fds=True,
+        pass_fds=(filter_fd,) if filter_fd is not None else (),
+    )
+
+
 def _write_job(
     inbox: Path, source: str, function_name: str, all_inputs: Sequence[tuple[Any, ...]], limits: Limits, mode: str
 ) -> dict[str, Any]:
@@ -230,7 +270,7 @@ def _write_job(
         "max_values": MAX_VALUES,
         "uid": NOBODY if _can_drop_to_nobody(mode) else None,
         "supervise": mode == "rlimits" and sys.platform.startswith("linux"),
-        "wall": limits.time + STARTUP - 0.3,
+        "wall": limits.time + 0.5,
     }
     (inbox / "job.json").write_text(json.dumps(job), encoding="utf-8")
     for path in (inbox, *inbox.iterdir()):
@@ -328,10 +368,52 @@ def _readable_paths() -> list[str]:
     return kept
 
 
-def _bwrap_command(inbox: Path, outbox: Path) -> list[str]:
+# --- system calls the child may not make (seccomp, loaded by bubblewrap) ---------------------------
+CLONE_NEWUSER = 0x10000000
+SECCOMP_RET_ALLOW = 0x7FFF0000
+SECCOMP_RET_ERRNO = 0x00050000
+ARCHES = {
+    # machine: (AUDIT_ARCH, unshare, clone, clone3, {refused system call: errno})
+    "x86_64": (0xC000003E, 272, 56, 435, {248: 1, 249: 1, 250: 1, 298: 1, 101: 1, 321: 1, 323: 1, 425: 38}),
+    "aarch64": (0xC00000B7, 97, 220, 435, {217: 1, 218: 1, 219: 1, 241: 1, 117: 1, 280: 1, 282: 1, 425: 38}),
+}
+"""Refused: add_key, request_key, keyctl, perf_event_open, ptrace, bpf, userfaultfd (EPERM) and
+io_uring_setup (ENOSYS); clone/unshare with CLONE_NEWUSER (EPERM); clone3 (ENOSYS: its flags cannot be
+inspected, and the C library falls back to clone)."""
+
+
+def seccomp_program(machine: str | None = None) -> bytes | None:
+    """A classic BPF program for bubblewrap's ``--seccomp``: no new user namespaces (the way to mount
+    file systems of one's own and the usual door to kernel bugs), none of the system calls above.
+    None on an architecture it does not know."""
+    import platform
+    import struct
+
+    spec = ARCHES.get(machine or platform.machine())
+    if spec is None:
+        return None
+    arch, unshare, clone, clone3, refused = spec
+    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JSET|K, BPF_RET|K
+    program: list[tuple[int, int, int, int]] = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, SECCOMP_RET_ERRNO | 1)]
+    program.append((ld, 0, 0, 0))
+    if arch == 0xC000003E:  # x32 system calls (nr | 0x40000000) on x86_64: refused
+        program += [(jset, 0, 1, 0x40000000), (ret, 0, 0, SECCOMP_RET_ERRNO | 1)]
+    program += [(jeq, 0, 1, clone3), (ret, 0, 0, SECCOMP_RET_ERRNO | 38)]
+    for number, error in refused.items():
+        program += [(jeq, 0, 1, number), (ret, 0, 0, SECCOMP_RET_ERRNO | error)]
+    for number in (unshare, clone):  # flags are the first argument (its low 32 bits at offset 16)
+        program += [(jeq, 0, 4, number), (ld, 0, 0, 16), (jset, 0, 1, CLONE_NEWUSER)]
+        program += [(ret, 0, 0, SECCOMP_RET_ERRNO | 1), (ld, 0, 0, 0)]
+    program.append((ret, 0, 0, SECCOMP_RET_ALLOW))
+    return b"".join(struct.pack("=HBBI", code, jt, jf, k) for code, jt, jf, k in program)
+
+
+def _bwrap_command(inbox: Path, outbox: Path, filter_fd: int | None = None) -> list[str]:
     bwrap = shutil.which("bwrap") or "/usr/bin/bwrap"
     extra = ["--dir", "/job", "--ro-bind", str(inbox), "/job/in", "--bind", str(outbox), "/job/out"]
-    extra += ["--chdir", "/job/out"]
+    extra += ["--remount-ro", "/", "--chdir", "/job/out"]
+    if filter_fd is not None:
+        extra += ["--seccomp", str(filter_fd)]
     for key, value in _environment("/job/out").items():
         extra += ["--setenv", key, value]
     return [*_bwrap_prefix(bwrap, extra), "--", sys.executable, "-I", str(RUNNER.resolve()), "/job/in", "/job/out"]

@@ -109,20 +109,9 @@ def _kill_descendants() -> None:
     """Kill and reap every child (orphans were re-parented to this subreaper) until none is left."""
     import signal
 
-    me = os.getpid()
-    for _ in range(10000):
-        children = []
-        try:
-            for entry in os.listdir("/proc"):
-                if entry.isdigit():
-                    try:
-                        with open(f"/proc/{entry}/stat", "rb") as handle:
-                            fields = handle.read().rsplit(b")", 1)[1].split()
-                    except OSError:
-                        continue
-                    if int(fields[1]) == me:
-                        children.append(int(entry))
-        except OSError:  # no /proc: the parent kills the process group
+    for _ in range(100000):
+        children = _children()
+        if children is None:  # no /proc: the parent kills the process group
             return
         for child in children:
             with contextlib.suppress(OSError):
@@ -133,6 +122,32 @@ def _kill_descendants() -> None:
         except ChildProcessError:
             if not children:
                 return
+
+
+def _children() -> "list[int] | None":
+    me = os.getpid()
+    try:  # the kernel's list of this process's children (CONFIG_PROC_CHILDREN)
+        found = []
+        for task in os.listdir(f"/proc/{me}/task"):
+            with open(f"/proc/{me}/task/{task}/children", "rb") as handle:
+                found += [int(pid) for pid in handle.read().split()]
+        return found
+    except OSError:
+        pass
+    try:  # else every process whose parent is this one
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", "rb") as handle:
+                        fields = handle.read().rsplit(b")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == me:
+                    found.append(int(entry))
+        return found
+    except OSError:
+        return None
 
 
 def main(inbox: str, outbox: str) -> None:
