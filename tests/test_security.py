@@ -249,6 +249,9 @@ def test_hostile_source_gets_a_message_not_a_traceback(tmp_path: Path) -> None:
     nested = "import numpy as np\n\ndef head(x, w_q, w_k, w_v, mask):\n    return " + "-" * 50_000 + "1\n"
     verdict = ep.check(31, nested)
     assert verdict.kind == "error" and "nested too deeply" in verdict.message
+    latin_bytes = "import numpy as np\n# caf\xe9\n".encode("latin-1")
+    verdict = ep.check(31, latin_bytes)
+    assert verdict.kind == "error" and "not UTF-8" in verdict.message
     latin = tmp_path / "latin.py"
     latin.write_bytes("import numpy as np\n# caf\xe9\ndef head(x, w_q, w_k, w_v, mask):\n    pass\n".encode("latin-1"))
     cli = Path(sys.executable).with_name("einsum-puzzles")

@@ -85,6 +85,12 @@ def check_code(puzzle: Puzzle, answer: Any, trials: int = CODE_TRIALS) -> Verdic
                 "cell or a .py file and check it again"
             )
             return Verdict(puzzle.id, "", "error", message)
+    if isinstance(answer, (bytes, bytearray)):
+        try:
+            answer = bytes(answer).decode("utf-8")
+        except UnicodeDecodeError as error:
+            message = f"your code is not UTF-8 text (byte 0x{answer[error.start]:02x} at position {error.start})."
+            return Verdict(puzzle.id, "", "error", message)
     source = answer if isinstance(answer, str) else ""
     if is_placeholder(source) or source.strip() == puzzle.starter.strip() or _only_ellipsis_bodies(source):
         return Verdict(

@@ -390,6 +390,8 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
                 p, None if p.kind == "code" else answer.replace("\0", ""), steps, _backend(chosen)
             )
         except LimitError as error:
+            if error.status == 503:  # busy: not something wrong with the answer
+                raise
             verdict = Verdict(p.id, answer, "syntax", error.message)
         explanation = None
         if p.kind == "subscript" and not verdict.correct and verdict.kind not in ("unsolved",):
