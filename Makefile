@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/web_load.py
 	$(BIN)/python bench/backends.py
 
 clean:

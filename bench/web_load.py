@@ -116,7 +116,8 @@ def load(base: str, clients: int = 32, seconds: float = 5.0) -> dict[str, Any]:
     threads = [threading.Thread(target=heavy) for _ in range(clients)]
     for thread in threads:
         thread.start()
-    time.sleep(min(1.0, seconds / 4))  # the heavy clients are all busy before the probe starts
+    if clients:
+        time.sleep(min(1.0, seconds / 4))  # the heavy clients are all busy before the probe starts
     prober = threading.Thread(target=probe)
     prober.start()
     time.sleep(seconds)
@@ -143,6 +144,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         server, base = start_server(Path(home))
         try:
+            idle = load(base, 0, min(2.0, args.seconds))  # the baseline: the same probe with no load
             result = load(base, args.clients, args.seconds)
         finally:
             server.terminate()
@@ -151,6 +153,10 @@ def main() -> None:
     print(
         f"/healthz: {result['probes']} probes, p50 {result['p50'] * 1000:.1f} ms, p95 {result['p95'] * 1000:.1f} ms, "
         f"max {result['max'] * 1000:.1f} ms (goal: p95 < 100 ms), statuses {result['probe_statuses']}"
+    )
+    print(
+        f"baseline without load: p95 {idle['p95'] * 1000:.1f} ms; "
+        f"ratio loaded/idle p95: {result['p95'] / max(idle['p95'], 1e-6):.1f}"
     )
 
 
