@@ -164,9 +164,22 @@ def check_subscript(
     )
 
 
+_ACCEPTED: dict[tuple[int, str], tuple[Puzzle, bool]] = {}
+_ACCEPTED_LIMIT = 4096
+
+
 def _find_fix(puzzle: Puzzle, answer: str) -> Fix | None:
     def accepts(candidate: str) -> bool:
-        return check_subscript(puzzle, candidate, np.einsum, find_fix=False).correct
+        # A verdict is a pure function of (puzzle, subscript): a candidate is graded once.
+        key = (id(puzzle), candidate)
+        cached = _ACCEPTED.get(key)
+        if cached is not None and cached[0] is puzzle:
+            return cached[1]
+        accepted = check_subscript(puzzle, candidate, np.einsum, find_fix=False).correct
+        if len(_ACCEPTED) >= _ACCEPTED_LIMIT:
+            _ACCEPTED.pop(next(iter(_ACCEPTED)))
+        _ACCEPTED[key] = (puzzle, accepted)
+        return accepted
 
     return search_fix(puzzle, answer, accepts)
 
