@@ -3,9 +3,15 @@ instructions gives an accepted answer. Generated mistakes over every subscript p
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 import string
+import subprocess
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
 
 import pytest
 
@@ -259,3 +265,62 @@ def test_a_library_bug_never_makes_a_wrong_answer_right() -> None:
     assert "tinygrad happens to give the target" in verdict.message
     assert verdict.fix == "ipiq->ipq"
     assert ep.check(34, "ipiq->ipq", backend="tinygrad").correct
+
+
+# --- the fix on request: CLI, play, web ---------------------------------------------------------
+
+
+def test_cli_shows_the_fix_on_request_and_counts_it_as_a_hint(tmp_path: Path) -> None:
+    cli = Path(sys.executable).with_name("einsum-puzzles")
+    env = {**os.environ, "EINSUM_PUZZLES_HOME": str(tmp_path), "NO_COLOR": "1"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(cli), *args], capture_output=True, text=True, env=env, check=False)
+
+    plain = run("check", "21", "ij,kl->ik")
+    assert plain.returncode == 1 and "ij,jl->il" not in plain.stdout and "Add --fix" in plain.stdout
+    shown = run("check", "21", "ij,kl->ik", "--fix")
+    assert shown.returncode == 1 and "Fix: ij,jl->il" in shown.stdout
+    data = json.loads(run("check", "21", "ij,kl->ik", "--json").stdout)
+    assert data["fix"] == "ij,jl->il"
+    hints = json.loads(run("hint", "21", "--json").stdout)
+    assert hints["shown"] == 2  # one for the fix, one now
+    assert json.loads(run("check", "21", "ij,jk->ik", "--json").stdout)["fix"] is None
+
+
+def test_play_shows_the_fix_of_the_last_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EINSUM_PUZZLES_HOME", str(tmp_path))
+    monkeypatch.setenv("NO_COLOR", "1")
+    from einsum_puzzles.play import play
+    from einsum_puzzles.progress import Progress
+
+    with Progress() as progress:
+        progress.visit(21)
+    lines = iter([":fix", "ij,kl->ik", ":fix", ":quit"])
+    output = io.StringIO()
+    with redirect_stdout(output):
+        play(read=lambda prompt: next(lines))
+    text = output.getvalue()
+    assert "Check a subscript first" in text
+    assert "Type :fix" in text and "Fix: ij,jl->il" in text
+    with Progress() as progress:
+        assert progress.hints_shown(21) == 1
+
+
+def test_web_fix_button_and_api(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from einsum_puzzles.web import create_app
+
+    with TestClient(create_app(tmp_path / "web.sqlite3")) as client:
+        page = client.post("/puzzles/21/check", data={"answer": "ij,kl->ik"}).text
+        assert 'id="fix-button"' in page and "ij,jl-&gt;il" not in page
+        page = client.post("/puzzles/21/fix", data={"answer": "ij,kl->ik"}).text
+        assert 'id="fix"' in page and "ij,jl-&gt;il" in page and 'value="ij,kl-&gt;ik"' in page
+        assert "Hint 1/" in page  # the fix counted as a hint
+        checked = client.post("/api/check", json={"puzzle": 45, "answer": "ij,jk"}).json()
+        assert checked["fix"] == "ij,jh"
+        fixed = client.post("/api/fix", json={"puzzle": 45, "answer": "ij,jk"}).json()
+        assert fixed["fix"] == "ij,jh" and fixed["kind"] == "order"
+        page = client.get("/puzzles/45").text
+        assert "Hint 1/" in page

@@ -234,8 +234,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         out(verdict.message)
         for line in verdict.details:
             out(line)
-        if not verdict.correct and verdict.kind not in ("unsolved",):
+        if args.fix and verdict.fix is not None:
+            out(f"{style('Fix:', 'cyan')} {verdict.fix}")
+        elif args.fix and not verdict.correct and verdict.kind != "unsolved":
+            out("No close fix was found for this answer; 'einsum-puzzles hint " + f"{p.id}' shows a hint.")
+        elif verdict.fix is not None:
+            out(style("Add --fix to see the whole fixed subscript (it counts as a hint).", "dim"))
+        elif not verdict.correct and verdict.kind not in ("unsolved",):
             out(style("Stuck? 'einsum-puzzles hint " + str(p.id) + "' shows a hint.", "dim"))
+    if args.fix and verdict.fix is not None:
+        with _progress() as progress:
+            progress.next_hint(p.id, len(p.hints))  # seeing the fix counts as taking a hint
     return EXIT_OK if verdict.correct else EXIT_WRONG
 
 
@@ -635,6 +644,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     check.add_argument("n", metavar="N")
     check.add_argument("answer", metavar="ANSWER", help="a subscript, or a .py file for the code puzzles")
     check.add_argument("--backend", default="numpy", help="the library that evaluates the answer")
+    check.add_argument(
+        "--fix", action="store_true", help="also show the whole fixed subscript for a wrong one (counts as a hint)"
+    )
     add("hint", cmd_hint, "show the next hint for a puzzle").add_argument("n", metavar="N")
     solution = add("solution", cmd_solution, "show a puzzle's solution")
     solution.add_argument("n", metavar="N")
