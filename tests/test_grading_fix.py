@@ -32,7 +32,7 @@ SYMBOL = re.compile(r"write '(->|,|\.\.\.)' instead of '([^']+)'")
 def follow(puzzle: ep.Puzzle, answer: str, message: str) -> str:
     """Carry out the message's instructions on the answer, as a learner would, word for word."""
     text, _ = normalize(answer)
-    for right, wrong in SYMBOL.findall(message):
+    for _right, wrong in SYMBOL.findall(message):
         assert wrong in answer, (wrong, answer)
     form = Form.of(parse(text))
     terms = ["".join(t) for t in form.terms]

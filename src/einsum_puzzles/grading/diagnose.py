@@ -33,8 +33,10 @@ class Advice:
     def text(self) -> str:
         parts = list(self.reasons)
         if self.instructions:
-            steps = self.instructions[0] if len(self.instructions) == 1 else (
-                "; ".join(self.instructions[:-1]) + "; and " + self.instructions[-1]
+            steps = (
+                self.instructions[0]
+                if len(self.instructions) == 1
+                else ("; ".join(self.instructions[:-1]) + "; and " + self.instructions[-1])
             )
             parts.append(f"To fix it: {steps}.")
         return " ".join(parts)
@@ -111,7 +113,8 @@ def _reasons(
             )
         else:
             described = [
-                " with ".join(f"{name}'s axis {axis}" for name, _, axis in group) if len(group) > 1
+                " with ".join(f"{name}'s axis {axis}" for name, _, axis in group)
+                if len(group) > 1
                 else f"{_where(group)} on its own"
                 for group in groups
             ]
@@ -150,8 +153,7 @@ def _reasons(
         if moved:
             need = "needs a letter of its own" if len(moved) == 1 else "need letters of their own"
             reasons.append(
-                f"'...' keeps the axes it stands for together and in their order, so {_where(moved)} {need} "
-                "to move."
+                f"'...' keeps the axes it stands for together and in their order, so {_where(moved)} {need} to move."
             )
         elif [a_to_f[a][0] for a in a_out if a in a_to_f] != list(f_out):
             reasons.append("The output has the right axes in another order.")
@@ -191,7 +193,9 @@ def _instructions(fix: Fix, names: Sequence[str]) -> list[str]:
             and mine.count(mine[changed[0]]) == 1
         ):
             old, new = mine[changed[0]], theirs[changed[0]]
-            steps.append(f"in {name}'s term change '{old}' to '{new}' ({_quote_term(mine)} becomes {_quote_term(theirs)})")
+            steps.append(
+                f"in {name}'s term change '{old}' to '{new}' ({_quote_term(mine)} becomes {_quote_term(theirs)})"
+            )
         else:
             steps.append(f"write {name}'s term as {_quote_term(theirs)} instead of {_quote_term(mine)}")
     if answer.output != target.output:
@@ -202,4 +206,3 @@ def _instructions(fix: Fix, names: Sequence[str]) -> list[str]:
         elif answer.output is not None:
             steps.append(f"remove the arrow and the output ('->{''.join(answer.output)}')")
     return steps
-

@@ -12,6 +12,7 @@ Nothing is offered that the grader has not accepted.
 
 from __future__ import annotations
 
+import itertools
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -146,9 +147,7 @@ def structures(puzzle: Puzzle) -> tuple[Structure, ...]:
 
 
 @lru_cache(maxsize=256)
-def _structures(
-    _id: int, solutions: tuple[str, ...], shapes: tuple[tuple[int, ...], ...]
-) -> tuple[Structure, ...]:
+def _structures(_id: int, solutions: tuple[str, ...], shapes: tuple[tuple[int, ...], ...]) -> tuple[Structure, ...]:
     found: dict[Structure, None] = {}
     for solution in solutions:
         try:
@@ -255,7 +254,7 @@ def sort_letters(
         chosen = [i for i in range(n) if mask >> i & 1]
         if len(chosen) < len(best):
             continue
-        if all(codes[a] < codes[b] for a, b in zip(chosen, chosen[1:])):
+        if all(codes[a] < codes[b] for a, b in itertools.pairwise(chosen)):
             key = (-len(chosen), sorted(first.get(kept[i], 0) for i in chosen))
             if not best or key < best_key:
                 best, best_key = chosen, key
@@ -373,7 +372,7 @@ def candidates(puzzle: Puzzle, answer: Form) -> list[Form]:
     if axes is None:
         return []
     answer_out = output_labels(answer, axes) if answer.output is not None else None
-    uses_ellipsis = any(ELLIPSIS in t for t in answer.terms) or (answer.output is not None and ELLIPSIS in answer.output)
+    uses_ellipsis = any(ELLIPSIS in t for t in (*answer.terms, answer.output or ()))
     found: dict[Form, tuple[int, int, str]] = {}
     tokens = answer.tokens
     for structure in structures(puzzle):

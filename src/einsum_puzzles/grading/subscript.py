@@ -198,8 +198,7 @@ def _invalid(puzzle: Puzzle, answer: str, error: EinsumError) -> Verdict:
         if dropped and not any(ELLIPSIS in term for term in fixed.fix.terms):
             # The generic advice (keep '...') would not reach the target, which sums those axes.
             message = (
-                "numpy's einsum cannot sum the axes under '...': it needs '...' in the output whenever an input "
-                "has it."
+                "numpy's einsum cannot sum the axes under '...': it needs '...' in the output whenever an input has it."
             )
         elif fixed.symbols:
             wrong = ", ".join(f"'{w}'" for w, _ in fixed.symbols)
