@@ -248,7 +248,7 @@ def test_wrong_shape_and_rule_escapes() -> None:
     wrong = HEAD_SOLUTION.replace(
         'return np.einsum("blm,bmk->blk", weights, v)', 'return np.einsum("blm,bmk->bl", weights, v)'
     )
-    assert ep.check(31, wrong).kind == "values"
+    assert ep.check(31, wrong).kind == "shape"
     sneaky = HEAD_SOLUTION.replace("import numpy as np", "import numpy as np\nimport os")
     assert ep.check(31, sneaky).kind == "rules"
     assert (

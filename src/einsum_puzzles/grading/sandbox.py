@@ -10,6 +10,7 @@ import resource
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 
 def main(folder: str) -> None:
@@ -19,6 +20,7 @@ def main(folder: str) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (job["cpu"], job["cpu"]))
     import numpy as np
 
+    watch = _load_watch(base)  # the einsum-only rule at run time (grading/watch.py), before the learner's code
     with np.load(base / "inputs.npz", allow_pickle=False) as data:
         trials = [[data[f"t{t}_{i}"] for i in range(job["arity"])] for t in range(job["trials"])]
     source = (base / "solution.py").read_text(encoding="utf-8")
@@ -30,7 +32,7 @@ def main(folder: str) -> None:
         if not callable(function):
             raise NameError(f"your code does not define {job['function']}()")
         for number, inputs in enumerate(trials):
-            result = function(*inputs)
+            result = function(*(watch.wrap(a) for a in inputs) if watch else inputs)
             try:
                 outputs[f"out{number}"] = np.asarray(result, dtype=float)
             except (TypeError, ValueError):
@@ -46,10 +48,29 @@ def main(folder: str) -> None:
         message = f"{type(error).__name__}: {error}"
         if isinstance(error, MemoryError):
             message = "MemoryError: your code used more memory than the checker allows"
-        write(base, {"status": "error", "message": message, "details": lines})
+        write(base, {"status": "error", "message": message, "details": lines, "watch": _report(watch)})
         return
     np.savez(base / "outputs.npz", **outputs)  # type: ignore[arg-type]
-    write(base, {"status": "ok"})
+    write(base, {"status": "ok", "watch": _report(watch)})
+
+
+def _load_watch(base: Path) -> Any:
+    path = base / "watch.py"
+    if not path.is_file():
+        return None
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("einsum_puzzles_watch", path)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.install()
+    return module
+
+
+def _report(watch: Any) -> Any:
+    return watch.report() if watch is not None else None
 
 
 def write(base: Path, result: dict[str, object]) -> None:
