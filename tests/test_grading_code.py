@@ -49,6 +49,10 @@ def test_each_einsum_call_is_validated_with_its_line() -> None:
             ('np.einsum("blk,bmk->blm", q, k)', "np.sum(q[:, :, None, :] * k[:, None, :, :], axis=-1)"),
             "summing the elementwise product",
         ),
+        (
+            ('np.einsum("blk,bmk->blm", q, k)', "(np.asarray(q)[:, :, None, :] * np.array(k)[:, None, :, :]).sum(-1)"),
+            "summing the elementwise product",
+        ),
     ],
 )
 def test_products_without_einsum_are_refused_while_the_code_runs(change: tuple[str, str], words: str) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .fix import ELLIPSIS, Fix, Form, axis_labels, output_labels
 
+ORDER_REASON = "The output has the right axes in another order."
 Place = tuple[str, int, int]
 """(operand name, operand index, axis)"""
 
@@ -156,7 +157,7 @@ def _reasons(
                 f"'...' keeps the axes it stands for together and in their order, so {_where(moved)} {need} to move."
             )
         elif [a_to_f[a][0] for a in a_out if a in a_to_f] != list(f_out):
-            reasons.append("The output has the right axes in another order.")
+            reasons.append(ORDER_REASON)
     return reasons
 
 

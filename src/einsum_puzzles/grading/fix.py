@@ -178,11 +178,15 @@ def _fresh(taken: set[str], near: str | None, reuse: Sequence[str]) -> str | Non
     for letter in reuse:
         if letter not in taken:
             return letter
+    return next((letter for letter in _order(near) if letter not in taken), None)
+
+
+@lru_cache(maxsize=128)
+def _order(near: str | None) -> tuple[str, ...]:
     alphabet = UPPER if near is not None and near.isupper() else LOWER
     start = alphabet.index(near) if near is not None and near in alphabet else alphabet.index("i") - 1
     order = list(alphabet[start + 1 :]) + list(reversed(alphabet[: start + 1]))
-    order += [c for c in (LOWER + UPPER) if c not in order]
-    return next((letter for letter in order if letter not in taken), None)
+    return tuple(order + [c for c in (LOWER + UPPER) if c not in order])
 
 
 def assign_letters(
@@ -378,7 +382,14 @@ def candidates(puzzle: Puzzle, answer: Form) -> list[Form]:
     for structure in structures(puzzle):
         runs: list[tuple[int, ...]] = [()]
         if uses_ellipsis:
-            runs += _ellipsis_runs(structure)
+            # '...' for the axes the learner's '...' covers, or for a run overlapping them.
+            covered = {
+                cls
+                for op_classes, op_axes in zip(structure.axes, axes)
+                for cls, label in zip(op_classes, op_axes)
+                if label.startswith("...")
+            }
+            runs += [run for run in _ellipsis_runs(structure) if covered & set(run)]
         for run in runs:
             assigned = assign_letters(structure, axes, answer_out, frozenset(run))
             if assigned is None:

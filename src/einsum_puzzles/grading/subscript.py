@@ -18,7 +18,7 @@ from ..contraction import Contraction, bind
 from ..curriculum.model import Puzzle
 from ..draws import Draws
 from ..errors import EinsumError
-from .diagnose import Advice, advise
+from .diagnose import ORDER_REASON, Advice, advise
 from .fix import ELLIPSIS, Fix
 from .fix import find_fix as search_fix
 from .verdict import Verdict
@@ -279,7 +279,13 @@ def _wrong(
     find_fix: bool = True,
 ) -> Verdict:
     fixed = _find_fix(puzzle, answer) if find_fix else None
-    advice = _advice(puzzle, fixed).text() if fixed is not None else ""
+    perm = _permutation(got, expected)
+    advice = ""
+    if fixed is not None:
+        found = _advice(puzzle, fixed)
+        if perm is not None:  # the lead already says so
+            found.reasons = [r for r in found.reasons if r != ORDER_REASON]
+        advice = found.text()
     where = "on the shown inputs" if trial == 0 else f"on fresh inputs (draw {trial}, with other sizes)"
     details = ["What your subscript computes:", explanation.diagram]
     implicit_note = ""
@@ -289,7 +295,6 @@ def _wrong(
             f"'{learner.subscript.canonical()}'."
         )
     fix_text = fixed.fix.text if fixed is not None else None
-    perm = _permutation(got, expected)
     if perm is not None:
         kind = "order"
         lead = (

@@ -119,9 +119,20 @@ def _refusing(name: str) -> Any:
     return refused
 
 
+def _keeping(convert: Any) -> Any:
+    def converted(value: Any, *args: Any, **kwargs: Any) -> Any:
+        result = convert(value, *args, **kwargs)
+        return wrap(result) if isinstance(value, Watched) else result
+
+    return converted
+
+
 def install() -> None:
-    """Replace numpy's einsum by a recording one and its product functions by refusals."""
+    """Replace numpy's einsum by a recording one and its product functions by refusals; conversions of a
+    watched array stay watched."""
     np.einsum = _einsum
+    for name in ("asarray", "array", "ascontiguousarray"):
+        setattr(np, name, _keeping(getattr(np, name)))
     for name in FORBIDDEN:
         setattr(np, name, _refusing(name))
     np.linalg.multi_dot = _refusing("linalg.multi_dot")
