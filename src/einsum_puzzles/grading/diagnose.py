@@ -65,6 +65,12 @@ def advise(fix: Fix, shapes: Sequence[tuple[int, ...]], names: Sequence[str]) ->
     if a_axes is not None and f_axes is not None:
         advice.reasons.extend(_reasons(answer, target, a_axes, f_axes, names))
     advice.instructions.extend(_instructions(fix, names))
+    if target.output is None and f_axes is not None and answer.terms != target.terms and advice.instructions:
+        labels = output_labels(target, f_axes)
+        out = ("..." if any(label.startswith("...") for label in labels) else "") + "".join(
+            label for label in labels if not label.startswith("...")
+        )
+        advice.instructions[-1] += f", so that the sorted output letters are '{out}'"
     return advice
 
 
