@@ -324,3 +324,13 @@ def test_web_fix_button_and_api(tmp_path: Path) -> None:
         assert fixed["fix"] == "ij,jh" and fixed["kind"] == "order"
         page = client.get("/puzzles/45").text
         assert "Hint 1/" in page
+
+
+@pytest.mark.parametrize(
+    ("number", "answer", "fix"),
+    [(21, "ijk,jk->ik", "ij,jk->ik"), (21, "i,jk->ik", "ij,jk->ik"), (1, "ij->ij", "i->i")],
+)
+def test_a_term_with_a_letter_too_many_or_too_few_gets_a_fix(number: int, answer: str, fix: str) -> None:
+    verdict = ep.check(number, answer)
+    assert verdict.kind == "rank" and verdict.fix == fix
+    assert follow(ep.puzzle(number), answer, verdict.message) == fix

@@ -202,7 +202,7 @@ def assign_letters(
         for cls, label in zip(op_classes, op_axes):
             first.setdefault(cls, position)
             position += 1
-            if label.startswith("..."):
+            if label.startswith(("...", WILDCARD)):
                 continue
             answer_letters[label] = None
             if cls in skip:
@@ -232,7 +232,7 @@ def assign_letters(
         if cls in chosen or cls in skip:
             continue
         wanted = at_output(cls)
-        if wanted is None or wanted.startswith("...") or wanted in taken:
+        if wanted is None or wanted.startswith(("...", WILDCARD)) or wanted in taken:
             near = next(iter(counts.get(cls, {})), None)
             wanted = _fresh(taken, near, list(answer_letters))
         if wanted is None:
@@ -369,15 +369,57 @@ def _first_difference(a: Sequence[str], b: Sequence[str]) -> int:
     return min(len(a), len(b))
 
 
+WILDCARD = "?"
+"""An axis the learner's term does not name (a term with too few letters): no letter to keep there."""
+
+
+def readings(answer: Form, shapes: Sequence[tuple[int, ...]]) -> list[Form]:
+    """The answer, or when a term has too many or too few letters for its operand, the ways to read it
+    with one letter per axis (a letter dropped; unnamed axes at the start or at the end)."""
+    if len(answer.terms) != len(shapes):
+        return []
+    options: list[list[tuple[str, ...]]] = []
+    for term, shape in zip(answer.terms, shapes):
+        letters = [t for t in term if t != ELLIPSIS]
+        extra = len(shape) - len(letters)
+        if extra >= 0 and (extra == 0 or ELLIPSIS in term):
+            options.append([term])
+        elif extra > 0:
+            pad = tuple(f"{WILDCARD}{i}" for i in range(extra))
+            options.append([pad + term, term + pad])
+        elif extra == -1 and ELLIPSIS not in term and len(term) <= 8:
+            options.append([term[:i] + term[i + 1 :] for i in range(len(term))])
+        else:
+            return []
+    found: list[Form] = []
+    for terms in itertools.product(*options):
+        found.append(Form(tuple(terms), answer.output))
+        if len(found) >= 16:
+            break
+    return found
+
+
 def candidates(puzzle: Puzzle, answer: Form) -> list[Form]:
     """Every candidate fix, closest first."""
     shapes = puzzle.argument_shapes()
-    axes = axis_labels(answer, shapes)
-    if axes is None:
-        return []
-    answer_out = output_labels(answer, axes) if answer.output is not None else None
-    uses_ellipsis = any(ELLIPSIS in t for t in (*answer.terms, answer.output or ()))
     found: dict[Form, tuple[int, int, str]] = {}
+    for reading in readings(answer, shapes):
+        _candidates(puzzle, answer, reading, shapes, found)
+    return sorted(found, key=lambda f: found[f])
+
+
+def _candidates(
+    puzzle: Puzzle,
+    answer: Form,
+    reading: Form,
+    shapes: Sequence[tuple[int, ...]],
+    found: dict[Form, tuple[int, int, str]],
+) -> None:
+    axes = axis_labels(reading, shapes)
+    if axes is None:
+        return
+    answer_out = output_labels(reading, axes) if reading.output is not None else None
+    uses_ellipsis = any(ELLIPSIS in t for t in (*answer.terms, answer.output or ()))
     tokens = answer.tokens
     for structure in structures(puzzle):
         runs: list[tuple[int, ...]] = [()]
@@ -410,7 +452,6 @@ def candidates(puzzle: Puzzle, answer: Form) -> list[Form]:
                 key = (distance(tokens, form.tokens), -_first_difference(tokens, form.tokens), form.text)
                 if form not in found or key < found[form]:
                     found[form] = key
-    return sorted(found, key=lambda f: found[f])
 
 
 @dataclass(frozen=True)
