@@ -82,6 +82,13 @@ def test_softmax_glue_is_not_mistaken_for_a_product() -> None:
     )
     assert scaled != HEAD_SOLUTION
     assert ep.check(31, scaled).correct
+    # The mask applied by multiplying, then the weights normalised: an elementwise product, not a contraction.
+    multiplied = HEAD_SOLUTION.replace(" + mask", "").replace(
+        "weights = weights / weights.sum(axis=-1, keepdims=True)",
+        "weights = weights * (mask == 0)\n    weights = weights / weights.sum(axis=-1, keepdims=True)",
+    )
+    assert multiplied.count("mask == 0") == 1
+    assert ep.check(31, multiplied).correct
 
 
 @pytest.mark.parametrize(

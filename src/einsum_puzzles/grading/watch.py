@@ -7,7 +7,8 @@ job folder and the child loads it from there before it reads the learner's code.
   parent can validate each one with the project's own ``bind`` and report its message, with the line;
 * refuses the products computed without einsum: ``np.matmul``, ``dot``, ``tensordot``, ``inner``,
   ``vdot``, ``outer``, ``kron``, ``linalg.multi_dot``, the ``@`` operator on the inputs or anything
-  computed from them, and an elementwise product of two such arrays that is then summed;
+  computed from them, and a product that broadcasts two such arrays against each other (a result
+  larger than both, as in ``q[:, :, None] * k[:, None]``) that is then summed;
 * lets the parent see whether einsum ran at all (einsum only in dead code does not count).
 
 This is a teaching rule, not a security boundary: the sandbox is the boundary.
@@ -77,7 +78,8 @@ class Watched(np.ndarray):
             and method == "__call__"
             and isinstance(wrapped, Watched)
             and sum(isinstance(x, Watched) and x.size > 1 for x in inputs) == 2
-        ):
+            and wrapped.size > max(x.size for x in inputs if isinstance(x, Watched))
+        ):  # a product that broadcasts two arrays against each other (like an outer product), then summed
             wrapped.product_line = _line()
         return wrapped
 
