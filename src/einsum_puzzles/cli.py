@@ -235,7 +235,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.fix and verdict.fix is not None:
             out(f"{style('Fix:', 'cyan')} {verdict.fix}")
         elif args.fix and not verdict.correct and verdict.kind != "unsolved":
-            out("No close fix was found for this answer; 'einsum-puzzles hint " + f"{p.id}' shows a hint.")
+            what = "Fixes are found for subscripts, not for code" if p.kind == "code" else "No close fix was found"
+            out(f"{what}; 'einsum-puzzles hint {p.id}' shows a hint.")
         elif verdict.fix is not None:
             out(style("Add --fix to see the whole fixed subscript (it counts as a hint).", "dim"))
         elif not verdict.correct and verdict.kind not in ("unsolved",):
