@@ -334,3 +334,15 @@ def test_a_term_with_a_letter_too_many_or_too_few_gets_a_fix(number: int, answer
     verdict = ep.check(number, answer)
     assert verdict.kind == "rank" and verdict.fix == fix
     assert follow(ep.puzzle(number), answer, verdict.message) == fix
+
+
+def test_a_symmetric_target_gets_the_output_reordered_rather_than_letters_renamed() -> None:
+    verdict = ep.check(43, "ji,ik,jl->kl")
+    assert verdict.kind == "order" and verdict.fix == "ji,ik,jl->lk"
+    assert verdict.message.endswith("To fix it: write the output as '->lk' instead of '->kl'.")
+
+
+def test_an_unknown_output_letter_is_not_called_an_order_problem() -> None:
+    verdict = ep.check(37, "b,bi...->ij")
+    assert verdict.kind == "output" and "another order" not in verdict.message
+    assert verdict.fix is not None and ep.check(37, verdict.fix).correct

@@ -154,7 +154,7 @@ def _reasons(
             else:
                 reasons.append(f"You summed over {_show(a)}, but the target keeps it.")
 
-    if not reasons:
+    if not reasons and outputs_known:
         # Same ties and sums: the output order differs, or '...' cannot keep the order it needs.
         moved = _ellipsis_reordered(a_axes, f_axes, a_out, f_out, places_a)
         if moved:

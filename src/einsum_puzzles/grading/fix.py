@@ -462,8 +462,14 @@ class Fix:
     symbols: tuple[tuple[str, str], ...] = ()
 
 
-def find_fix(puzzle: Puzzle, answer: str, accepts: Callable[[str], bool]) -> Fix | None:
-    """The closest candidate that ``accepts`` (the grader) takes; None when there is none."""
+def find_fix(
+    puzzle: Puzzle, answer: str, accepts: Callable[[str], bool], permutation: Sequence[int] | None = None
+) -> Fix | None:
+    """The closest candidate that ``accepts`` (the grader) takes; None when there is none.
+
+    ``permutation``: for an answer whose output is the target with its axes permuted
+    (``np.transpose(out, permutation)`` gives the target), its own output letters in that order are a
+    candidate too (it finds ``->lk`` where a symmetric target would otherwise need letters renamed)."""
     if puzzle.kind != "subscript" or not isinstance(answer, str):
         return None
     text, symbols = normalize(answer)
@@ -473,7 +479,31 @@ def find_fix(puzzle: Puzzle, answer: str, accepts: Callable[[str], bool]) -> Fix
         return None
     if symbols and accepts(form.text):
         return Fix(form, form, tuple(symbols))
-    for candidate in candidates(puzzle, form)[:MAX_VERIFIED]:
+    found = candidates(puzzle, form)
+    reordered = _reordered(form, puzzle, permutation)
+    if reordered is not None and reordered not in found:
+        tokens = form.tokens
+        keys = {
+            f: (distance(tokens, f.tokens), -_first_difference(tokens, f.tokens), f.text)
+            for f in [reordered, *found[:MAX_VERIFIED]]
+        }
+        found = sorted(keys, key=lambda f: keys[f])
+    for candidate in found[:MAX_VERIFIED]:
         if accepts(candidate.text):
             return Fix(form, candidate, tuple(symbols))
     return None
+
+
+def _reordered(form: Form, puzzle: Puzzle, permutation: Sequence[int] | None) -> Form | None:
+    """The answer with its output letters put in the target's order (explicit letters only)."""
+    if permutation is None or puzzle.implicit_only or ELLIPSIS in (form.output or ()):
+        return None
+    if any(ELLIPSIS in term for term in form.terms):
+        return None
+    axes = axis_labels(form, puzzle.argument_shapes())
+    if axes is None:
+        return None
+    out = output_labels(form, axes)
+    if len(out) != len(permutation):
+        return None
+    return Form(form.terms, tuple(out[i] for i in permutation))

@@ -168,7 +168,7 @@ _ACCEPTED: dict[tuple[int, str], tuple[Puzzle, bool]] = {}
 _ACCEPTED_LIMIT = 4096
 
 
-def _find_fix(puzzle: Puzzle, answer: str) -> Fix | None:
+def _find_fix(puzzle: Puzzle, answer: str, permutation: Sequence[int] | None = None) -> Fix | None:
     def accepts(candidate: str) -> bool:
         # A verdict is a pure function of (puzzle, subscript): a candidate is graded once.
         key = (id(puzzle), candidate)
@@ -181,7 +181,7 @@ def _find_fix(puzzle: Puzzle, answer: str) -> Fix | None:
         _ACCEPTED[key] = (puzzle, accepted)
         return accepted
 
-    return search_fix(puzzle, answer, accepts)
+    return search_fix(puzzle, answer, accepts, permutation)
 
 
 def _advice(puzzle: Puzzle, fixed: Fix) -> Advice:
@@ -278,8 +278,8 @@ def _wrong(
     explanation: Any,
     find_fix: bool = True,
 ) -> Verdict:
-    fixed = _find_fix(puzzle, answer) if find_fix else None
     perm = _permutation(got, expected)
+    fixed = _find_fix(puzzle, answer, perm) if find_fix else None
     advice = ""
     if fixed is not None:
         found = _advice(puzzle, fixed)
