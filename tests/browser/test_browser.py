@@ -167,3 +167,17 @@ def test_no_console_errors_and_csp_blocks_nothing(page: object) -> None:
     page.fill("#q", "trace")
     assert page.locator("tbody tr:not([hidden])").count() >= 1
     assert errors == []
+
+
+def test_the_fix_is_shown_in_place_on_request(page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto("/puzzles/21")
+    page.locator("#answer").fill("ij,kl->ik")
+    page.click("#check-button")
+    expect(page.locator("#fix-button")).to_be_visible()
+    assert "ij,jl->il" not in page.locator("#verdict").inner_text()
+    page.click("#fix-button")
+    expect(page.locator("#fix")).to_contain_text("Fix: ij,jl->il")
+    expect(page.locator("#answer")).to_have_value("ij,kl->ik")

@@ -81,17 +81,34 @@
   }
 
   // --- verdict -------------------------------------------------------------------------------
-  function renderVerdict(slot, verdict, next) {
+  function renderVerdict(slot, verdict, next, request) {
     const box = el("div", { className: "verdict " + (verdict.correct ? "correct" : "wrong"), id: "verdict" }, [
       el("strong", { id: "verdict-title", text: (verdict.correct ? "✓ " : "✗ ") + verdict.title }),
       el("p", { id: "verdict-message", text: verdict.message }),
     ]);
     box.dataset.answer = verdict.answer || "";
-    if (verdict.fix) {
-      box.appendChild(el("details", { className: "fix", id: "fix" }, [
-        el("summary", { text: "Show the fix" }),
-        el("p", { text: "Closest right answer in your letters: " }, [el("code", { id: "fix-subscript", text: verdict.fix })]),
-      ]));
+    if (verdict.fix && request) {
+      // the fix stays hidden until asked for: showing it counts as a hint (the server keeps count)
+      const button = el("button", { type: "button", id: "fix-button", className: "secondary", text: "Show the fix (counts as a hint)" });
+      const holder = el("p", {}, [button]);
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        fetch("/api/fix", {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify(request),
+          credentials: "same-origin",
+        })
+          .then(function (response) { return response.json(); })
+          .then(function (data) {
+            holder.replaceWith(el("p", { id: "fix", text: "Fix: " }, [
+              el("code", { id: "fix-subscript", text: data.fix || "" }),
+              document.createTextNode(" (the closest right answer in your letters)"),
+            ]));
+          })
+          .catch(function () { button.disabled = false; });
+      });
+      box.appendChild(holder);
     }
     if (verdict.correct && next) {
       box.appendChild(el("p", {}, [el("a", { href: "/puzzles/" + next, id: "next-link", text: "Next puzzle →" })]));
@@ -136,7 +153,7 @@
           if (!result.ok) {
             renderVerdict(slot, { correct: false, title: "Cannot check this", message: result.json.message }, null);
           } else {
-            renderVerdict(slot, result.json, form.dataset.next);
+            renderVerdict(slot, result.json, form.dataset.next, body);
             if (result.json.correct) markSolved();
           }
           state.checked = body.answer;
