@@ -142,7 +142,7 @@ def explain(subscript: str, *shapes_or_arrays: Any, names: Sequence[str] | None 
             arrays.append(array)
             shapes.append(tuple(int(size) for size in array.shape))
     contraction = bind(subscript, *shapes)
-    chosen = default_names(len(shapes)) if names is None else _check_names(names, len(shapes))
+    chosen = default_names(len(shapes), contraction.labels) if names is None else _check_names(names, len(shapes))
     dtype = None
     if arrays and len(arrays) == len(shapes):
         try:
