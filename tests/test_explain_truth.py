@@ -28,9 +28,11 @@ def test_a_column_times_a_matrix_is_not_called_a_matrix_product() -> None:
     with pytest.raises(ValueError):
         a @ b
     e = ep.explain("ij,jk->ik", a, b)
-    assert "matrix product" not in e.operation.name and "matrix product" not in e.prose
+    assert "matrix product" not in e.operation.name and not e.prose.startswith("Matrix product")
+    assert "so this is no matrix product" in e.prose
     assert e.operation.name == "product with size-1 broadcasting"
     assert "repeats a along 'j'" in e.prose and "b is summed over 'j' on its own" in e.prose
+    assert "a @ b raises an error on these shapes" in e.prose
     assert e.operation.equivalent is None
 
 

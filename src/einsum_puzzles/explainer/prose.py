@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from ..contraction import Contraction, is_ellipsis_label
 from .naming import every_text, join, labels_text, order_text, plural
 
@@ -31,28 +33,57 @@ def identify(c: Contraction, names: Sequence[str] | None = None) -> Operation:
     names = tuple(names) if names is not None else default_names(len(c.operands), c.labels)
     operation = _Identifier(c, names).identify()
     stretched = [(label, role) for label, role in c.roles.items() if role.broadcast]
-    if any(not is_ellipsis_label(label) for label, _ in stretched):
-        # Size-1 stretching of a named axis is einsum's own: @, np.dot and friends refuse these shapes,
-        # so the familiar name would be false (ij,jk->ik on (2, 1), (3, 4) is no matrix product).
-        parts = []
-        alone = []
-        for label, role in stretched:
-            if is_ellipsis_label(label):
-                continue
-            who = join([names[i] for i in role.broadcast])
-            parts.append(f"repeats {who} along '{label}' (size 1 there) to size {role.size}")
-            full = [names[i] for i in role.operands if i not in role.broadcast]
-            if role.summed and len(full) == 1:
-                alone.append(f"{full[0]} is summed over '{label}' on its own")
-        general = _Identifier(c, names).general()
-        summary = f"{'; '.join(parts)}, which numpy's @ would refuse; then {general.summary}"
-        if alone:
-            summary += f" (as {who if len(parts) == 1 else 'the others'} is the same all along it, {join(alone)})"
-        return Operation("product with size-1 broadcasting", summary)
-    if stretched:
-        # Broadcasting under '...' follows numpy's rules, but keep the short numpy spelling out of it.
+    if not stretched:
+        return operation
+    # With a size-1 axis stretched, the familiar name holds only if its numpy spelling computes the same on
+    # these shapes (a * b broadcasts; a @ b refuses (2, 1) with (3, 4)): verified by running it.
+    verdict = _equivalent_holds(c, names, operation.equivalent)
+    if verdict is True:
+        return operation
+    if all(is_ellipsis_label(label) for label, _ in stretched):
         return replace(operation, equivalent=None)
-    return operation
+    parts = []
+    alone = []
+    who = ""
+    for label, role in stretched:
+        if is_ellipsis_label(label):
+            continue
+        who = join([names[i] for i in role.broadcast])
+        parts.append(f"repeats {who} along '{label}' (size 1 there) to size {role.size}")
+        full = [names[i] for i in role.operands if i not in role.broadcast]
+        if role.summed and len(full) == 1:
+            alone.append(f"{full[0]} is summed over '{label}' on its own")
+    general = _Identifier(c, names).general()
+    summary = "; ".join(parts)
+    if isinstance(verdict, str) and operation.equivalent:
+        summary += f" (so this is no {operation.name}: {operation.equivalent} {verdict} on these shapes)"
+    summary += f"; then {general.summary}"
+    if alone:
+        summary += f" (as {who if len(parts) == 1 else 'the others'} is the same all along it, {join(alone)})"
+    return Operation("product with size-1 broadcasting", summary)
+
+
+VERIFY_LIMIT = 100_000
+"""Operands up to this many elements in all are small enough to run a claimed numpy spelling on."""
+
+
+def _equivalent_holds(c: Contraction, names: Sequence[str], equivalent: str | None) -> bool | str | None:
+    """True when ``equivalent`` computes this einsum on random operands of these shapes, else what goes
+    wrong ("raises an error", "gives other numbers"); None when there is no spelling or the operands are
+    too large to try."""
+    if not equivalent or sum(int(np.prod(shape)) for shape in c.shapes) > VERIFY_LIMIT:
+        return None
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(shape) for shape in c.shapes]
+    expected = np.einsum(c.subscript.text, *arrays)
+    try:
+        with np.errstate(all="ignore"):
+            value = eval(equivalent, {"np": np, **dict(zip(names, arrays))})
+    except Exception:
+        return "raises an error"
+    if np.shape(value) == np.shape(expected) and np.allclose(value, expected):
+        return True
+    return "gives other numbers"
 
 
 class _Identifier:
