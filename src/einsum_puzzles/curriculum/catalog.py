@@ -182,15 +182,15 @@ MORE_PUZZLES: tuple[Puzzle, ...] = (
         54,
         "ellipsis",
         "Stacks that broadcast",
-        "a is a (5, 1) grid of 2 x 3 matrices, shape (5, 1, 2, 3); b is a stack of 7 matrices of shape 3 x 4, "
-        "shape (7, 3, 4). Compute a @ b, which lines the stacks up from the right and broadcasts them: "
-        "shape (5, 7, 2, 4).",
-        "a:pqij b:rjk",
-        {"p": 5, "q": 1, "i": 2, "j": 3, "r": 7, "k": 4},
-        lambda a, b: a @ b,
-        ("...ij,...jk->...ik",),
+        "a is a (5, 1) grid of vectors of length 3, shape (5, 1, 3); b is a stack of 7 matrices of shape 3 x 4, "
+        "shape (7, 3, 4). Multiply every vector by every matrix, lining the stacks up from the right and "
+        "broadcasting them as numpy does, (a[..., None, :] @ b)[..., 0, :]: shape (5, 7, 4).",
+        "a:pqj b:rjk",
+        {"p": 5, "q": 1, "j": 3, "r": 7, "k": 4},
+        lambda a, b: (a[..., None, :] @ b)[..., 0, :],
+        ("...j,...jk->...k",),
         (
-            "Name the two matrix axes of each operand; let '...' cover the stack axes, whatever their number.",
+            "Name the vector's axis and the matrix's two axes; let '...' cover the stack axes, whatever their number.",
             "The '...' parts of the inputs broadcast against each other like numpy shapes.",
         ),
         note="Under '...', stacks of different ranks broadcast from the right, with size 1 stretching: the same "
@@ -1229,14 +1229,14 @@ PUZZLES: tuple[Puzzle, ...] = (
         52,
         "beyond",
         "Relative-position scores",
-        "Each query attends with an extra term that depends on the pair of positions: q has shape (2, 3, 4, 5) "
-        "(batch, head, query position, width) and r has shape (4, 6, 5): a width-5 vector for every pair of query "
-        "position and key position. Compute, for every batch, head, query and key, the dot product of the query "
-        "with r[query, key]: shape (2, 3, 4, 6).",
-        "q:bhqd r:qkd",
-        {"b": 2, "h": 3, "q": 4, "d": 5, "k": 6},
-        lambda q, r: np.sum(q[:, :, :, None, :] * r[None, None], axis=-1),
-        ("bhid,ijd->bhij",),
+        "Each query attends with an extra term that depends on the pair of positions: q has shape (2, 4, 5) "
+        "(batch, query position, width) and r has shape (4, 6, 5): a width-5 vector for every pair of query "
+        "position and key position. Compute, for every batch, query and key, the dot product of the query "
+        "with r[query, key]: shape (2, 4, 6).",
+        "q:bqd r:qkd",
+        {"b": 2, "q": 4, "d": 5, "k": 6},
+        lambda q, r: np.sum(q[:, :, None, :] * r[None], axis=-1),
+        ("bid,ijd->bij",),
         (
             "The query position is in both operands and kept: r has one vector per query position.",
             "The width is shared and summed; the key position comes from r only.",
