@@ -158,7 +158,7 @@ def test_json_schemas(capsys: pytest.CaptureFixture[str]) -> None:
 # --- the real course -------------------------------------------------------------------------------
 def test_real_course_commands(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "list")
-    assert code == 0 and f"0/{len(ep.puzzles())} solved (0%)" in out and "Multi-head attention" in out
+    assert code == 0 and f"0/{len(curriculum.puzzles())} solved (0%)" in out and "Multi-head attention" in out
     code, out, _ = run(capsys, "show", "31")
     assert "def head(x, w_q, w_k, w_v, mask):" in out
     code, out, _ = run(capsys, "cheatsheet", "--grep", "trace")
