@@ -205,6 +205,9 @@ def test_lesson_rule_catches_an_example_that_answers_a_puzzle(fixture_course: No
 def test_claim_rule_runs_the_claims() -> None:
     assert lint.claims("so `ij,jk->ik` is `a @ b` here") == [("ij,jk->ik", "a @ b")]
     assert lint.claims("`abc->abc` does what `ijk->ijk` does") == [("abc->abc", "ijk->ijk")]
+    assert lint.claims("`ij,ji->ij` pairs them, which is `a * b.T`, not `a * b`.") == [("ij,ji->ij", "a * b.T")]
+    assert lint.claims("`ij,jk->ik` is no product (`a @ b` raises there).") == []
+    assert any(claim[0] == "ijk->i" for section in curriculum.sections() for claim in lint.claims(section.lesson))
 
 
 def test_claim_rule_catches_a_false_claim(fixture_course: None) -> None:

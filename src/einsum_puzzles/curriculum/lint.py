@@ -375,19 +375,40 @@ def check_distinct_operands() -> list[str]:
     return problems
 
 
-_CLAIM = re.compile(
-    r"`([^`]+)`\s*(?:\([^)]*\)\s*)?(?:is the same as|is|equals|does what|gives the same as)\s+`([^`]+)`"
-)
+_CLAIM = re.compile(r"`([^`]+)`\s*(?:is the same as|is|equals|does what|gives the same as)\s+`([^`]+)`")
+_NUMPY_MARKS = ("(", "@", "*", ".T", "np.")
+_INTRODUCES = re.compile(r"(?:\bis|\bequals|same as|\()\s*$")
 
 
 def claims(text: str) -> list[tuple[str, str]]:
-    """Sentences of the form "`X` is `Y`" / "`X` is the same as `Y`" / "`X` does what `Y` does", where X is a
-    subscript and Y numpy code or another subscript."""
-    found = []
-    for match in _CLAIM.finditer(" ".join(text.split())):
+    """Sentences that say an einsum is some numpy (or another einsum): "`X` is `Y`", "`X` does what `Y`
+    does", "`X` keeps the rows (`Y`)", "`X` ..., which is `Y`" (but not "..., not `Y`")."""
+    flat = " ".join(re.sub(r"```.*?```", " ", text, flags=re.S).split())
+    found: list[tuple[str, str]] = []
+    for match in _CLAIM.finditer(flat):
         left, right = match.group(1).strip(), match.group(2).strip()
-        if _is_subscript(left) and _SUBSCRIPT_CHARS.match(left):
+        if _is_subscript(left) and _SUBSCRIPT_CHARS.match(left) and len(left) > 1:
             found.append((left, right))
+    for sentence in re.split(r"(?<=[.;])\s+", flat):
+        spans = list(_BACKTICKS.finditer(sentence))
+        subscripts = [
+            m
+            for m in spans
+            if _SUBSCRIPT_CHARS.match(m.group(1)) and _is_subscript(m.group(1)) and re.search(r"[,>]", m.group(1))
+        ]
+        if not subscripts:
+            continue
+        left = subscripts[0].group(1)
+        for m in spans:
+            code = m.group(1)
+            if m.start() < subscripts[0].end() or not any(mark in code for mark in _NUMPY_MARKS):
+                continue
+            before, after = sentence[: m.start()], sentence[m.end() :]
+            negated = before.rstrip().endswith("not") or re.match(r"\s*(raises|refuses|fails|would)", after)
+            if _INTRODUCES.search(before) and not negated:
+                pair = (left, code)
+                if pair not in found:
+                    found.append(pair)
     return found
 
 
