@@ -222,3 +222,14 @@ def _matmul_error() -> str:
     except ValueError as error:
         return str(error)
     raise AssertionError("expected numpy to refuse")
+
+
+def test_every_lesson_renders_for_the_web() -> None:
+    from einsum_puzzles.web.markdown import render
+
+    for sec in curriculum.sections():
+        html = render(sec.lesson, skip_title=True, examples=True)
+        assert "<pre><code>" in html or "ep-example" in html, sec.id
+    assert "<pre><code>np.einsum(&quot;INPUTS-&gt;OUTPUT&quot;, a, ...)</code></pre>" in render(
+        section("identity").lesson
+    )
