@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit browser bench clean
+.PHONY: install run test lint typecheck unit browser postgres bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,18 @@ browser:
 		fi; \
 	fi
 
+# The store tests and the class load test start their own throwaway PostgreSQL cluster with the server's
+# tools (initdb, pg_ctl): install Debian's postgresql when it is missing and we may (root). The package's
+# own cluster service is not needed and not started.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		else \
+			echo "PostgreSQL is missing and this is not root: the PostgreSQL tests will be skipped"; \
+		fi; \
+	fi
+
 lint: install
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
@@ -43,7 +55,7 @@ typecheck: install
 unit: install
 	$(BIN)/pytest -q
 
-test: browser lint typecheck unit
+test: browser postgres lint typecheck unit
 
 bench: install
 	$(BIN)/python bench/engine.py

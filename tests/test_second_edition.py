@@ -111,7 +111,7 @@ def test_lessons_show_the_plain_numpy_attention_and_it_agrees_with_the_reference
 
 def test_lesson_14_and_the_new_lessons_have_content() -> None:
     ids = [s.id for s in curriculum.sections()]
-    assert ids[-4:] == ["beyond", "cost", "dtype-views", "limits"]
+    assert ids.index("beyond") < ids.index("cost") < ids.index("dtype-views") < ids.index("limits")
     for section_id in ("beyond", "cost", "dtype-views", "limits", "attention-head", "multi-head"):
         lesson = section(section_id).lesson
         assert len(lesson.split()) > 120, section_id

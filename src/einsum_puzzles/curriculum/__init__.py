@@ -50,9 +50,10 @@ SECTION_FILES: tuple[tuple[str, str], ...] = (
     ("attention-head", "12-attention-head.md"),
     ("multi-head", "13-multi-head.md"),
     ("beyond", "14-beyond.md"),
-    ("cost", "15-cost.md"),
-    ("dtype-views", "16-dtype-views.md"),
-    ("limits", "17-limits.md"),
+    ("from-numpy", "15-from-numpy.md"),
+    ("cost", "16-cost.md"),
+    ("dtype-views", "17-dtype-views.md"),
+    ("limits", "18-limits.md"),
 )
 
 
