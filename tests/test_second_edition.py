@@ -124,6 +124,8 @@ def test_puzzle_30_requires_the_ellipsis() -> None:
     assert ep.check(30, "...j,jk->...k").correct
     verdict = ep.check(30, "ijk,kl->ijl")
     assert not verdict.correct
+    assert "let '...' stand for the axes you do not name" in verdict.message
+    assert "same size" not in verdict.message
     assert ep.check(44, "...ij,...j->...i").correct
     assert not ep.check(44, "bij,bj->bi").correct
 

@@ -239,9 +239,14 @@ def _wrong(
 def _fails_on_fresh(
     puzzle: Puzzle, answer: str, error: EinsumError, shapes: Sequence[tuple[int, ...]], explanation: Any
 ) -> Verdict:
+    advice = (
+        "This puzzle's inputs come with other numbers of axes too: let '...' stand for the axes you do not name."
+        if error.kind == "rank"
+        else "Letters that tie axes together must name axes that always have the same size."
+    )
     message = (
         f"your subscript works on the shown shapes only by coincidence: with shapes {tuple(shapes)} it fails "
-        f"({error.message}). Letters that tie axes together must name axes that always have the same size."
+        f"({error.message}). {advice}"
     )
     return Verdict(
         puzzle.id,
