@@ -144,12 +144,7 @@ def _levi_civita_inputs(rng: Any, sizes: Mapping[str, int]) -> tuple[Any, ...]:
 
 def _graph_inputs(rng: Any, sizes: Mapping[str, int]) -> tuple[Any, ...]:
     n = sizes["n"]
-    return (rng.random((n, n)) < 0.2,)  # sparse: a denser graph reaches everything and shows little
-
-
-def _two_step(a: np.ndarray) -> np.ndarray:
-    counts: np.ndarray = a.astype(np.int64) @ a.astype(np.int64)
-    return counts > 0
+    return ((rng.random((n, n)) < 0.4).astype(np.int64),)
 
 
 def _kron_blocks(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -493,19 +488,21 @@ MORE_PUZZLES: tuple[Puzzle, ...] = (
     P(
         69,
         "dtype-views",
-        "Two steps in a graph",
-        "a is a boolean adjacency matrix of 5 nodes: a[u, v] is True when there is an edge from u to v. Compute "
-        "the boolean matrix that says whether node u reaches node w in exactly two steps, "
-        "(a.astype(int) @ a.astype(int)) > 0, with one einsum on the booleans (the call passes a twice).",
+        "Count two-step paths",
+        "a is a 0/1 integer adjacency matrix of 5 nodes: a[u, v] is 1 when there is an edge from u to v. Count, "
+        "for every pair of nodes, the paths of exactly two steps from the first to the second, with one einsum "
+        "(the call passes a twice). On a boolean matrix the same einsum would only say whether such a path "
+        "exists, since numpy's einsum sums booleans with 'or'; the integers count.",
         "a:nn",
         {"n": 5},
-        _two_step,
+        lambda a: a @ a,
         ("ij,jk->ik",),
         (
-            "On booleans einsum multiplies with 'and' and sums with 'or'.",
-            "So a matrix product of booleans says whether some middle node links both steps.",
+            "A two-step path goes through a middle node: the middle node is summed over.",
+            "The first copy's columns and the second copy's rows are the middle node.",
         ),
-        note="Boolean einsums compute 'and' and 'or': exactly reachability, where counting would need integers.",
+        note="Powers of an adjacency matrix count walks. Keep such counts in integers: booleans would turn the "
+        "sums into 'or' (and int8 would wrap around past 127).",
         arguments=(0, 0),
         make_inputs=_graph_inputs,
     ),
