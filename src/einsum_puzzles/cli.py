@@ -577,9 +577,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"the web app needs its dependencies ({exc.name}); run 'make install'") from None
     if args.workers < 1:
         raise UsageError("--workers must be 1 or more")
-    from .progress import Progress
+    from .admin import prepare_store
 
-    Progress().close()  # migrate once, and refuse a foreign or damaged store with a message, before any worker
+    prepare_store()  # migrate once, and refuse a foreign or damaged store with a message, before any worker
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {args.host}, reachable from other machines", file=sys.stderr)
     out(f"einsum-puzzles on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
