@@ -138,3 +138,14 @@ def test_ellipsis_grammar(subscript: str, shapes: list[tuple[int, ...]]) -> None
     text = e.prose + e.numpy_code + e.diagram
     assert "every the" not in text
     assert "axes the" not in text and "size-1 the" not in text
+
+
+def test_chosen_names_that_are_labels_are_worded_as_operands() -> None:
+    e = ep.explain("bij,bjk->bik", (2, 3, 4), (2, 4, 5), names=["a", "b"])
+    assert "'b' is in operand a and operand b" in e.diagram
+    assert "multiplies operand a and operand b along 'j'" in e.prose
+    assert "In numpy: a @ b." in e.prose  # code keeps the names the caller binds
+    assert e.formula == "out[b_, i, k] = Σ_j a[b_, i, j] · b[b_, j, k]"
+    assert "operand a and operand b" in e.html()
+    plain = ep.explain("ij,jk->ik", (2, 3), (3, 4), names=["x", "w"])
+    assert "'j' is in x and w" in plain.diagram

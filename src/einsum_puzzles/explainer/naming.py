@@ -112,3 +112,12 @@ def axes_text(labels: Iterable[str]) -> str:
         many = sum(is_ellipsis_label(label) for label in labels) > 1
         parts.append("axes under '...'" if many else "axis under '...'")
     return " and ".join(parts)
+
+
+def display_names(names: Sequence[str], labels: Iterable[str]) -> tuple[str, ...]:
+    """How sentences name the operands: the names themselves, or, when a caller's name is also a label
+    (a puzzle's input ``b`` and a learner's ``bij,bjk``), ``operand a``, ``operand b``, so that a
+    sentence about the label 'b' never reads as one about the operand."""
+    if not colliding_names(names, labels):
+        return tuple(names)
+    return tuple(f"operand {name}" for name in names)

@@ -27,7 +27,7 @@ class Operation:
     """A numpy expression (operands by name) that computes the same, when there is a short one."""
 
 
-def identify(c: Contraction, names: Sequence[str] | None = None) -> Operation:
+def identify(c: Contraction, names: Sequence[str] | None = None, verify: bool = True) -> Operation:
     from .naming import default_names
 
     names = tuple(names) if names is not None else default_names(len(c.operands), c.labels)
@@ -37,7 +37,7 @@ def identify(c: Contraction, names: Sequence[str] | None = None) -> Operation:
         return operation
     # With a size-1 axis stretched, the familiar name holds only if its numpy spelling computes the same on
     # these shapes (a * b broadcasts; a @ b refuses (2, 1) with (3, 4)): verified by running it.
-    verdict = _equivalent_holds(c, names, operation.equivalent)
+    verdict = _equivalent_holds(c, names, operation.equivalent) if verify else None
     if verdict is True:
         return operation
     if all(is_ellipsis_label(label) for label, _ in stretched):
