@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit browser postgres bench clean
+.PHONY: install run test lint typecheck unit browser sandbox postgres bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
-install: $(STAMP)
+install: sandbox $(STAMP)
 
 # The main job: the web app on http://127.0.0.1:8000 (Ctrl-C stops it).
 run: install
@@ -45,6 +45,16 @@ postgres:
 		fi; \
 	fi
 
+# Code puzzles run under bubblewrap (docs/security.md): install it when it is missing and we may (root).
+sandbox:
+	@if [ ! -x /usr/bin/bwrap ] && [ "$$(uname)" = Linux ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+		else \
+			echo "bubblewrap is missing and this is not root: code puzzles will run without isolation (docs/security.md)"; \
+		fi; \
+	fi
+
 lint: install
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
@@ -55,13 +65,14 @@ typecheck: install
 unit: install
 	$(BIN)/pytest -q
 
-test: browser postgres lint typecheck unit
+test: browser sandbox postgres lint typecheck unit
 
 bench: install
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/web_load.py
 	$(BIN)/python bench/backends.py
 
 clean:

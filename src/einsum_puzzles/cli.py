@@ -208,17 +208,28 @@ def _read_answer(p: Puzzle, answer: str) -> str:
             raise UsageError("the answer contains a NUL character; remove it")
         return answer
     if answer == "-":
-        return sys.stdin.read()
+        return _utf8(sys.stdin.buffer.read(), "standard input")
     if os.path.isfile(answer):
-        with open(answer, encoding="utf-8") as handle:
-            return handle.read()
+        with open(answer, "rb") as handle:
+            return _utf8(handle.read(), answer)
     if "def " in answer:
         return answer
     raise UsageError(f"puzzle {p.id} is a code puzzle: give the path of a .py file (or - to read standard input)")
 
 
+def _utf8(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{where} is not UTF-8 text (byte 0x{data[error.start]:02x} at position {error.start}); "
+            "save it as UTF-8 and check again"
+        ) from None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .grading import check
+    from .terminal import printable
 
     p = _puzzle(args.n)
     answer = _read_answer(p, args.answer)
@@ -229,10 +240,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         style = Style(sys.stdout)
         mark = style("✓", "green", "bold") if verdict.correct else style("✗", "red", "bold")
         out(f"{mark} Puzzle {p.id}: {style(verdict.title, 'bold')}")
-        out(verdict.message)
+        out(printable(verdict.message))  # the learner's code may have written these: no terminal controls
         for line in verdict.details:
-            out(line)
-        if not verdict.correct and verdict.kind not in ("unsolved",):
+            out(printable(line))
+        if args.fix and verdict.fix is not None:
+            out(f"{style('Fix:', 'cyan')} {verdict.fix}")
+        elif args.fix and not verdict.correct and verdict.kind != "unsolved":
+            what = "Fixes are found for subscripts, not for code" if p.kind == "code" else "No close fix was found"
+            out(f"{what}; 'einsum-puzzles hint {p.id}' shows a hint.")
+        elif verdict.fix is not None:
+            out(style("Add --fix to see the whole fixed subscript (it counts as a hint).", "dim"))
+        elif not verdict.correct and verdict.kind not in ("unsolved",):
             out(style("Stuck? 'einsum-puzzles hint " + str(p.id) + "' shows a hint.", "dim"))
     if verdict.kind != "unsolved":  # the verdict first: a store that fails cannot hide it
         from .progress import ProgressError
@@ -240,6 +258,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             with _progress() as progress:
                 progress.record(p.id, answer, verdict.kind, verdict.correct)
+                if args.fix and verdict.fix is not None:
+                    progress.next_hint(p.id, len(p.hints))  # seeing the fix counts as taking a hint
         except ProgressError as exc:
             print(f"error: this attempt was not saved: {exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -580,8 +600,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .admin import prepare_store
 
     prepare_store()  # migrate once, and refuse a foreign or damaged store with a message, before any worker
+    from .web.security import ENV_HOSTS
+
+    hosts = [args.host, *(args.allow_host or [])]
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {args.host}, reachable from other machines", file=sys.stderr)
+        if not args.allow_host:
+            print(
+                "warning: only requests for localhost and the bound address are answered; add the name learners "
+                "type in their browser with --allow-host NAME",
+                file=sys.stderr,
+            )
+    os.environ[ENV_HOSTS] = ",".join(hosts)  # the worker processes build their app from it
     out(f"einsum-puzzles on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
     if args.workers > 1:
         uvicorn.run(
@@ -593,7 +623,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level="warning",
         )
     else:
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(create_app(allowed_hosts=hosts), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 
@@ -651,6 +681,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     check.add_argument("n", metavar="N")
     check.add_argument("answer", metavar="ANSWER", help="a subscript, or a .py file for the code puzzles")
     check.add_argument("--backend", default="numpy", help="the library that evaluates the answer")
+    check.add_argument(
+        "--fix", action="store_true", help="also show the whole fixed subscript for a wrong one (counts as a hint)"
+    )
     add("hint", cmd_hint, "show the next hint for a puzzle").add_argument("n", metavar="N")
     solution = add("solution", cmd_solution, "show a puzzle's solution")
     solution.add_argument("n", metavar="N")
@@ -685,6 +718,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="server processes (they share the progress store)")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also answer requests for this host name (repeatable; default: the bound address, localhost, 127.0.0.1)",
+    )
     from .admin import register
 
     register(add)

@@ -1,26 +1,24 @@
 """Checking a code puzzle: the rules from the syntax tree, then the learner's function in a sandbox.
 
-The learner's source never runs in this process. A child Python process (``python -I sandbox.py``)
-gets the source and the inputs, runs the function on each input set
-under a time limit and a memory limit, and sends back the outputs or the learner's traceback.
+The learner's source never runs in this process. A child Python process (``sandbox.py``), isolated by
+bubblewrap where it can run (see ``isolation.py`` and docs/security.md), gets the source and the
+inputs, runs the function on each input set under time, memory, process and file limits, and sends
+back the outputs or the learner's traceback. The rules checked on the syntax tree are teaching rules
+(use einsum, no ``@``): they are not what keeps the machine safe.
 """
 
 from __future__ import annotations
 
 import ast
-import json
-import os
-import subprocess
-import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..contraction import bind
 from ..curriculum.model import Puzzle
-from ..curriculum.reference import attention_variants
+from ..errors import EinsumError
+from .attention import matching
 from .subscript import _close, _first_difference, _fmt, is_placeholder, trial_inputs
 from .verdict import Verdict
 
@@ -29,7 +27,8 @@ TIME_LIMIT = 5.0
 MEMORY_LIMIT = 2 * 1024**3
 """Bytes of address space for the child process."""
 CODE_TRIALS = 2
-SANDBOX = Path(__file__).with_name("sandbox.py")
+MAX_SOURCE = 100_000
+"""Characters of source code the checker reads at most."""
 FORBIDDEN_CALLS = {"matmul", "dot", "tensordot", "inner", "vdot", "multi_dot", "einsum_path"}
 FORBIDDEN_BUILTINS = {"eval", "exec", "compile", "__import__", "getattr", "globals", "vars", "open"}
 
@@ -77,17 +76,39 @@ def _call_name(func: ast.expr) -> str:
     return ""
 
 
-def check_code(puzzle: Puzzle, answer: str, trials: int = CODE_TRIALS) -> Verdict:
+def check_code(puzzle: Puzzle, answer: Any, trials: int = CODE_TRIALS) -> Verdict:
+    if callable(answer):  # a function: graded from its source, in the sandbox, like a file
+        from ..jupyter import function_source
+
+        answer = function_source(answer)
+        if not answer:
+            message = (
+                f"the source of that function cannot be read; define {puzzle.function_name}() in a notebook "
+                "cell or a .py file and check it again"
+            )
+            return Verdict(puzzle.id, "", "error", message)
+    if isinstance(answer, (bytes, bytearray)):
+        try:
+            answer = bytes(answer).decode("utf-8")
+        except UnicodeDecodeError as error:
+            message = f"your code is not UTF-8 text (byte 0x{answer[error.start]:02x} at position {error.start})."
+            return Verdict(puzzle.id, "", "error", message)
     source = answer if isinstance(answer, str) else ""
     if is_placeholder(source) or source.strip() == puzzle.starter.strip() or _only_ellipsis_bodies(source):
         return Verdict(
             puzzle.id, source, "unsolved", f"not solved yet: fill in {puzzle.function_name}() in the template."
         )
+    if len(source) > MAX_SOURCE:
+        message = f"your code is {len(source):,} characters long; the checker reads at most {MAX_SOURCE:,}."
+        return Verdict(puzzle.id, source[:MAX_SOURCE], "error", message)
     try:
         problems = rule_problems(source, puzzle.function_name)
     except SyntaxError as error:
         where = f"line {error.lineno}: " if error.lineno else ""
         return Verdict(puzzle.id, source, "error", f"your code is not valid Python: {where}{error.msg}")
+    except (RecursionError, MemoryError, ValueError) as error:  # nesting too deep for the parser, NUL bytes
+        why = "it is nested too deeply" if not isinstance(error, ValueError) else str(error)
+        return Verdict(puzzle.id, source, "error", f"your code cannot be read by the checker: {why}.")
     if problems:
         return Verdict(puzzle.id, source, "rules", "; ".join(problems) + ".")
     all_inputs = trial_inputs(puzzle, trials)
@@ -99,6 +120,9 @@ def check_code(puzzle: Puzzle, answer: str, trials: int = CODE_TRIALS) -> Verdic
             "timeout",
             f"{puzzle.function_name}() did not finish within {TIME_LIMIT:g} seconds; look for a loop that never ends.",
         )
+    watched = _watched(puzzle, source, outcome)
+    if watched is not None:
+        return watched
     if outcome["status"] == "error":
         return Verdict(puzzle.id, source, "error", outcome["message"], tuple(outcome.get("details", ())))
     outputs: list[Any] = outcome["outputs"]
@@ -106,24 +130,39 @@ def check_code(puzzle: Puzzle, answer: str, trials: int = CODE_TRIALS) -> Verdic
         expected = np.asarray(puzzle.expected(*inputs))
         got = np.asarray(got)
         if got.shape != expected.shape:
+            message = (
+                f"{puzzle.function_name}() returns shape {_named(puzzle, got.shape, number)}, "
+                f"the target has shape {_named(puzzle, expected.shape, number)}."
+            )
+            reason = matching(puzzle.id, inputs, got, _close)
+            if reason:
+                message += (
+                    f" Your function {reason}."
+                    if reason.startswith("returns")
+                    else (f" Your output matches attention {reason}.")
+                )
             return Verdict(
                 puzzle.id,
                 source,
-                "values",
-                f"{puzzle.function_name}() returns shape {got.shape}, the target has shape {expected.shape}.",
+                "shape",
+                message,
                 expected_shape=expected.shape,
                 got_shape=got.shape,
                 trials=number + 1,
             )
         if not _close(got, expected):
             index = _first_difference(got, expected)
-            reason = _closest_variant(puzzle, inputs, got)
+            reason = matching(puzzle.id, inputs, got, _close)
             message = (
                 f"the shape {got.shape} is right but the values are not: at index {index} you get {_fmt(got[index])}, "
                 f"the target is {_fmt(expected[index])}."
             )
             if reason:
-                message += f" Your output matches attention {reason}."
+                message += (
+                    f" Your function {reason}."
+                    if reason.startswith("returns")
+                    else (f" Your output matches attention {reason}.")
+                )
             return Verdict(
                 puzzle.id,
                 source,
@@ -146,7 +185,7 @@ def _only_ellipsis_bodies(source: str) -> bool:
     """The starter left as it is: some assignment is still ``...``."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
         return False
     for node in ast.walk(tree):
         if (
@@ -158,55 +197,60 @@ def _only_ellipsis_bodies(source: str) -> bool:
     return False
 
 
-def _closest_variant(puzzle: Puzzle, inputs: Sequence[Any], got: Any) -> str | None:
-    for description, variant in attention_variants(puzzle.id):
-        try:
-            candidate = np.asarray(variant(*inputs))
-        except Exception:  # a variant that does not apply to these inputs says nothing
-            continue
-        if candidate.shape == np.shape(got) and _close(np.asarray(got), candidate):
-            return description
+def _named(puzzle: Puzzle, shape: tuple[int, ...], trial: int) -> str:
+    """``(16, 10, 10)`` and, on the shown inputs where every size names one dimension, ``(b, l, l)``."""
+    text = str(tuple(shape))
+    if trial != 0:
+        return text
+    by_size: dict[int, list[str]] = {}
+    for dim, size in puzzle.sizes.items():
+        by_size.setdefault(size, []).append(dim)
+    if all(len(by_size.get(size, [])) == 1 for size in shape):
+        return f"{text}, that is ({', '.join(by_size[size][0] for size in shape)})"
+    return text
+
+
+def _watched(puzzle: Puzzle, source: str, outcome: dict[str, Any]) -> Verdict | None:
+    """What the run-time watch saw: a refused product, an einsum numpy refused, or no einsum at all."""
+    watch = outcome.get("watch")
+    if not isinstance(watch, dict):
+        return None
+    violations = [str(v) for v in watch.get("violations", [])]
+    if violations:
+        return Verdict(puzzle.id, source, "rules", "; ".join(dict.fromkeys(violations)) + ".")
+    calls = [c for c in watch.get("calls", []) if isinstance(c, dict)]
+    if outcome.get("status") == "error" and calls:
+        last = calls[-1]
+        subscript, shapes = last.get("subscript"), last.get("shapes", [])
+        if isinstance(subscript, str) and isinstance(shapes, list):
+            try:
+                bind(subscript, *(tuple(int(n) for n in shape) for shape in shapes))
+            except EinsumError as error:
+                line = last.get("line")
+                code = source.splitlines()[line - 1].strip() if isinstance(line, int) and line > 0 else ""
+                where = f"line {line}" + (f" ({code})" if code else "") if line else "an einsum call"
+                shown = ", ".join(str(tuple(shape)) for shape in shapes)
+                return Verdict(
+                    puzzle.id,
+                    source,
+                    error.kind,
+                    f"{where}: np.einsum({subscript!r}, ...) on shapes {shown}: {error.message}",
+                )
+            except (TypeError, ValueError):
+                pass
+    if outcome.get("status") == "ok" and not watch.get("einsum_calls"):
+        return Verdict(
+            puzzle.id,
+            source,
+            "rules",
+            f"np.einsum is never called when {puzzle.function_name}() runs: the products must be computed by "
+            "np.einsum (einsum in code that does not run does not count).",
+        )
     return None
 
 
 def run_sandboxed(source: str, function_name: str, all_inputs: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
-    """Run ``function_name`` from ``source`` on each input set in a child process with limits."""
-    with tempfile.TemporaryDirectory(prefix="einsum-puzzles-") as folder:
-        base = Path(folder)
-        arrays = {f"t{t}_{i}": np.asarray(a) for t, inputs in enumerate(all_inputs) for i, a in enumerate(inputs)}
-        np.savez(base / "inputs.npz", **arrays)  # type: ignore[arg-type]
-        (base / "solution.py").write_text(source, encoding="utf-8")
-        job = {
-            "function": function_name,
-            "trials": len(all_inputs),
-            "arity": len(all_inputs[0]),
-            "memory": MEMORY_LIMIT,
-            "cpu": int(TIME_LIMIT) + 1,
-        }
-        (base / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "EINSUM_PUZZLES"))}
-        env.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
-        try:
-            done = subprocess.run(
-                [sys.executable, "-I", str(SANDBOX), folder],
-                capture_output=True,
-                text=True,
-                timeout=TIME_LIMIT,
-                env=env,
-                cwd=folder,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return {"status": "timeout"}
-        result_path = base / "result.json"
-        if not result_path.exists():
-            message = "your code stopped the checker (it may have used too much memory)"
-            tail = done.stderr.strip().splitlines()[-3:]
-            return {"status": "error", "message": message, "details": tail}
-        result: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
-        if result["status"] == "ok":
-            with np.load(base / "outputs.npz", allow_pickle=False) as outputs:
-                result["outputs"] = [outputs[f"out{t}"] for t in range(len(all_inputs))]
-        else:
-            result.setdefault("message", "your code raised an error")
-        return result
+    """Run ``function_name`` from ``source`` on each input set, isolated (see ``isolation.py``)."""
+    from .isolation import Limits, run
+
+    return run(source, function_name, all_inputs, Limits(time=TIME_LIMIT, memory=MEMORY_LIMIT))
