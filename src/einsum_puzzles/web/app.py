@@ -40,6 +40,7 @@ from ..grading.verdict import Verdict
 from ..progress import Progress, ProgressError
 from ..shapes import ShapeSyntaxError, parse_shape
 from ..store import store_url
+from ..store.writer import AttemptWriter
 from .classes import router as classes_router
 from .docs import install_docs
 from .guide import course_progress, puzzle_operands, verdict_explanation
@@ -145,7 +146,7 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     store = Path(db_path) if db_path is not None else None
-    on_sqlite = store_url(store).startswith("sqlite:")
+    attempts = AttemptWriter(store_url(store))
     verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...], str], Verdict] = {}
     verdicts_lock = threading.Lock()
 
@@ -223,18 +224,15 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
 
     @app.post("/api/check", tags=["api"])
     async def api_check(body: CheckRequest, request: Request) -> JSONResponse:
-        # With numpy, grading takes well under a millisecond and the progress write is one short
-        # SQLite transaction: both run on the event loop (no thread pool, no lock contention). The
-        # other libraries take up to tens of milliseconds a check, so they run in the thread pool.
+        # With numpy, grading takes well under a millisecond and runs on the event loop; the other
+        # libraries take up to tens of milliseconds a check, so they run in the grading threads. The
+        # attempt goes to the store's single writer thread (store/writer.py), one commit per batch.
         learner, new = learner_of(request)
         puzzle, backend = curriculum.puzzle(body.puzzle), _backend(body.backend)
         verdict = await _grade_async(puzzle, body.answer, body.steps, backend)
         if verdict.kind != "unsolved":
-            try:
-                if on_sqlite:
-                    _record(learner, body.puzzle, verdict)
-                else:  # a database server: a network round trip, off the event loop
-                    await run_in_threadpool(_record, learner, body.puzzle, verdict)
+            try:  # group commit: acknowledged once the writer thread's transaction holding it commits
+                await attempts.record(f"web:{learner}", body.puzzle, verdict.answer, verdict.kind, verdict.correct)
             except ProgressError as exc:
                 print(f"einsum-puzzles: attempt not saved: {exc}", file=sys.stderr)
                 message = "The verdict is below, but the attempt was not saved: the progress store is unavailable."
@@ -289,10 +287,6 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
     def _count_fix(learner: str, puzzle: Puzzle) -> None:
         with progress(learner) as p:
             p.next_hint(puzzle.id, len(puzzle.hints))  # seeing the fix counts as taking a hint
-
-    def _record(learner: str, puzzle: int, verdict: Verdict) -> None:
-        with progress(learner) as p:
-            p.record(puzzle, verdict.answer, verdict.kind, verdict.correct, position=False)
 
     @app.get("/api/explain", tags=["api"])
     def api_explain_get(
