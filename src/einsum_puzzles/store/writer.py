@@ -13,6 +13,7 @@ The thread stops after ``IDLE`` seconds without work and starts again on the nex
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 import time
@@ -138,7 +139,5 @@ def _settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[None], error
         else:
             future.set_exception(error)
 
-    try:
+    with contextlib.suppress(RuntimeError):  # a closed event loop: nobody is waiting any more
         loop.call_soon_threadsafe(settle)
-    except RuntimeError:  # that event loop is closed: nobody is waiting any more
-        pass

@@ -336,8 +336,8 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
             return cached
         work = _work(p, answer, steps)
         if backend == "numpy" and work <= INLINE_WORK:
-            return _grade(p, answer, steps, backend)
-        future = asyncio.get_running_loop().run_in_executor(graders, _grade, p, answer, steps, backend)
+            return _grade(p, answer, steps, backend, True)
+        future = asyncio.get_running_loop().run_in_executor(graders, _grade, p, answer, steps, backend, True)
         try:
             return await asyncio.wait_for(future, GRADE_DEADLINE)
         except TimeoutError:
@@ -355,29 +355,35 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
             raise LimitError("work", f"this subscript would take more than {MAX_WORK:,} multiply-adds to check")
         return work
 
-    def _grade(p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str = "numpy") -> Verdict:
+    def _grade(
+        p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str = "numpy", weighed: bool = False
+    ) -> Verdict:
         # Verdicts are a pure function of (puzzle, answer, backend): a class typing the same
-        # mistakes is graded once per distinct answer.
+        # mistakes is graded once per distinct answer. ``weighed``: the caller already ran _work.
         key = (p.id, answer, tuple(sorted((steps or {}).items())), backend)
         cached = verdicts.get(key)
         if cached is None:
-            cached = _grade_uncached(p, answer, steps, backend)
+            cached = _grade_uncached(p, answer, steps, backend, weighed)
             with verdicts_lock:  # the thread pool grades too (slow backends)
                 if len(verdicts) >= VERDICT_CACHE:
                     verdicts.pop(next(iter(verdicts)))
                 verdicts[key] = cached
         return cached
 
-    def _grade_uncached(p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str) -> Verdict:
+    def _grade_uncached(
+        p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str, weighed: bool = False
+    ) -> Verdict:
         if p.kind == "code":
             if answer:
                 raise LimitError(
                     "code", "the web app never runs code: send the subscript of each step in 'steps'", status=422
                 )
-            _work(p, answer, steps)
+            if not weighed:
+                _work(p, answer, steps)
             return check_steps(p, steps or {}, evaluator(backend))
         text = _clean_subscript(answer or "")
-        _work(p, text, steps)
+        if not weighed:
+            _work(p, text, steps)
         return grade(p.id, text, backend=backend)
 
     # --- pages -------------------------------------------------------------------------------------
