@@ -9,12 +9,13 @@ code-puzzle templates every step counts, with the shapes the learner's own earli
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from ..contraction import bind
+from ..contraction import MAX_DIMS, bind
 from ..curriculum.model import Puzzle
 from ..errors import EinsumError
 from ..grading.steps import step_specs
@@ -23,11 +24,53 @@ from ..grading.subscript import FRESH_TRIALS, trial_inputs
 
 def subscript_work(subscript: str, shapes: list[tuple[int, ...]]) -> int:
     """Multiply-adds of one einsum call (0 when the subscript does not fit the shapes: no work is done)."""
+    quick = _plain_work(subscript, shapes)
+    if quick is not None:
+        return quick
     try:
         contraction = bind(subscript, *shapes)
     except (EinsumError, ValueError):
         return 0
     return math.prod(contraction.sizes.values())
+
+
+def _plain_work(subscript: str, shapes: list[tuple[int, ...]]) -> int | None:
+    """The multiply-adds of a plain subscript (letters only, one letter per axis, no '...', every size of
+    a letter equal, a valid output) without binding it: exactly what ``bind`` gives for it. None for any
+    other subscript (``bind`` then decides, with numpy's rules for size-1 axes, ellipses and errors)."""
+    if not _PLAIN.fullmatch(subscript):
+        return None
+    inputs, _, output = subscript.partition("->")
+    terms = inputs.split(",")
+    if not shapes or len(terms) != len(shapes):
+        return None
+    sizes: dict[str, int] = {}
+    for term, shape in zip(terms, shapes):
+        if len(term) != len(shape):
+            return None
+        for label, size in zip(term, shape):
+            if sizes.setdefault(label, size) != size:
+                return None
+    if len(set(output)) != len(output) or not set(output) <= sizes.keys() or len(sizes) > MAX_DIMS:
+        return None
+    return math.prod(sizes.values())
+
+
+_PLAIN = re.compile(r"[A-Za-z]+(?:,[A-Za-z]+)*(?:->[A-Za-z]*)?")
+_SHAPES: dict[tuple[int, int], tuple[Puzzle, tuple[list[tuple[int, ...]], ...]]] = {}
+
+
+def _trial_argument_shapes(puzzle: Puzzle, trials: int) -> tuple[list[tuple[int, ...]], ...]:
+    """The einsum arguments' shapes on the shown inputs and on each fresh draw, computed once per puzzle."""
+    key = (id(puzzle), trials)
+    cached = _SHAPES.get(key)
+    if cached is not None and cached[0] is puzzle:
+        return cached[1]
+    found = tuple(
+        [tuple(np.shape(a)) for a in puzzle.einsum_arguments(inputs)] for inputs in trial_inputs(puzzle, trials)
+    )
+    _SHAPES[key] = (puzzle, found)
+    return found
 
 
 def _trial_shapes(puzzle: Puzzle, trials: int) -> list[dict[str, tuple[int, ...]]]:
@@ -39,11 +82,7 @@ def _trial_shapes(puzzle: Puzzle, trials: int) -> list[dict[str, tuple[int, ...]
 
 def answer_work(puzzle: Puzzle, answer: str) -> int:
     """The most multiply-adds ``answer`` costs on the shown inputs or on any fresh draw."""
-    most = 0
-    for inputs in trial_inputs(puzzle, FRESH_TRIALS):
-        arguments: Any = puzzle.einsum_arguments(inputs)
-        most = max(most, subscript_work(answer, [tuple(np.shape(a)) for a in arguments]))
-    return most
+    return max(subscript_work(answer, shapes) for shapes in _trial_argument_shapes(puzzle, FRESH_TRIALS))
 
 
 def steps_work(puzzle: Puzzle, subscripts: Mapping[str, str], trials: int = 2) -> int:
