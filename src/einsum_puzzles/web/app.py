@@ -59,8 +59,10 @@ MAX_SIZE = 1_000_000
 VERDICT_CACHE = 4096
 MAX_WORK = 10_000_000
 """Multiply-adds one einsum of a check may cost, on the shown inputs and on every fresh draw."""
-INLINE_WORK = 20_000
-"""Checks with numpy up to this many multiply-adds take microseconds: they run on the event loop."""
+INLINE_WORK = 50_000
+"""Checks with numpy up to this many multiply-adds run on the event loop: numpy's loop takes 0.02-0.2 ms
+per draw at this size, less than the hand-off to a grading thread and back (which also contends for the
+GIL with the event loop)."""
 GRADE_THREADS = 2
 """Checks graded at the same time (each may hold tens of MB); the others wait for a free thread."""
 GRADE_DEADLINE = 10.0
