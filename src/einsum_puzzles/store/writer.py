@@ -114,30 +114,34 @@ class AttemptWriter:
             write_attempts(db, [attempt for attempt, _, _ in batch])
         except StoreError as error:
             if len(batch) == 1 or db is None:
-                for _, loop, future in batch:
-                    _settle(loop, future, error)
+                _settle(batch, error)
                 return db
             for item in batch:  # find out whose attempt cannot be written
                 db = self._write(db, [item])
             return db
         except Exception as error:  # never leave a request waiting, never stop the writer
-            for _, loop, future in batch:
-                _settle(loop, future, StoreError(f"the attempt could not be stored ({type(error).__name__})"))
+            _settle(batch, StoreError(f"the attempt could not be stored ({type(error).__name__})"))
             return db
         self.batches += 1
-        for _, loop, future in batch:
-            _settle(loop, future, None)
+        _settle(batch, None)
         return db
 
 
-def _settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[None], error: BaseException | None) -> None:
-    def settle() -> None:
+def _settle(batch: list[_Item], error: BaseException | None) -> None:
+    """Resolve the batch's futures: one wake-up call per event loop, not one per request."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for _, loop, future in batch:
+        by_loop.setdefault(loop, []).append(future)
+    for loop, futures in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed event loop: nobody is waiting any more
+            loop.call_soon_threadsafe(_resolve, futures, error)
+
+
+def _resolve(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for future in futures:
         if future.done():  # the request went away (client disconnected)
-            return
+            continue
         if error is None:
             future.set_result(None)
         else:
             future.set_exception(error)
-
-    with contextlib.suppress(RuntimeError):  # a closed event loop: nobody is waiting any more
-        loop.call_soon_threadsafe(settle)

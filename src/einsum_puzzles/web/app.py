@@ -239,10 +239,23 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
                 print(f"einsum-puzzles: attempt not saved: {exc}", file=sys.stderr)
                 message = "The verdict is below, but the attempt was not saved: the progress store is unavailable."
                 return _error_json(503, "progress_store", message, verdict=verdict.to_dict())
-        response = JSONResponse(verdict.to_dict())
+        response = Response(_verdict_json(verdict), media_type="application/json")
         if new:
             _set_cookie(response, learner)
         return response
+
+    rendered: dict[int, tuple[Verdict, bytes]] = {}  # id -> (the cached verdict, its JSON body)
+
+    def _verdict_json(verdict: Verdict) -> bytes:
+        """The verdict as JSON, rendered once per cached verdict (the same bytes JSONResponse makes)."""
+        found = rendered.get(id(verdict))
+        if found is not None and found[0] is verdict:
+            return found[1]
+        body = JSONResponse(verdict.to_dict()).body
+        if len(rendered) >= VERDICT_CACHE:
+            rendered.clear()
+        rendered[id(verdict)] = (verdict, body)
+        return body
 
     @app.get("/api/preview", tags=["api"])
     def api_preview(
