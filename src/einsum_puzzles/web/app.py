@@ -133,6 +133,13 @@ def _error_json(status: int, kind: str, message: str, **extra: Any) -> JSONRespo
     return JSONResponse({"error": kind, "message": message, **extra}, status_code=status)
 
 
+class RenderedJSON(JSONResponse):
+    """A JSON response whose body may be given already rendered (bytes)."""
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else super().render(content)
+
+
 def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] | None = None) -> FastAPI:
     """The app; ``allowed_hosts`` adds host names to the allowlist (see ``security.py``)."""
     app = FastAPI(
@@ -239,7 +246,7 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
                 print(f"einsum-puzzles: attempt not saved: {exc}", file=sys.stderr)
                 message = "The verdict is below, but the attempt was not saved: the progress store is unavailable."
                 return _error_json(503, "progress_store", message, verdict=verdict.to_dict())
-        response = Response(_verdict_json(verdict), media_type="application/json")
+        response = RenderedJSON(_verdict_json(verdict))
         if new:
             _set_cookie(response, learner)
         return response
@@ -251,7 +258,7 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
         found = rendered.get(id(verdict))
         if found is not None and found[0] is verdict:
             return found[1]
-        body = JSONResponse(verdict.to_dict()).body
+        body = bytes(JSONResponse(verdict.to_dict()).body)
         if len(rendered) >= VERDICT_CACHE:
             rendered.clear()
         rendered[id(verdict)] = (verdict, body)
