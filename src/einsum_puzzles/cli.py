@@ -5,7 +5,9 @@
                    | quiz | backends | notebook | serve
 
 Exit codes: 0 success (``check``: correct), 1 ``check`` not correct, 2 usage errors (unknown puzzle,
-malformed shape, bad progress file...), always with a message and never a traceback.
+malformed shape, bad progress file, missing file, a library that cannot run here, a taken port...),
+always with a message and never a traceback; 130 stopped with Ctrl-C; 141 the reader of the output
+went away (``einsum-puzzles list | head -1``), quietly, like other Unix tools.
 
 Built on argparse with lazy imports: ``--help``, ``list`` and ``check`` load nothing heavier than numpy
 (see bench/cli.py). Colour is plain ANSI, off when the output is not a terminal or ``NO_COLOR`` is set.
@@ -209,10 +211,17 @@ def _read_answer(p: Puzzle, answer: str) -> str:
     if answer == "-":
         return sys.stdin.read()
     if os.path.isfile(answer):
-        with open(answer, encoding="utf-8") as handle:
-            return handle.read()
+        try:
+            with open(answer, encoding="utf-8") as handle:
+                return handle.read()
+        except UnicodeDecodeError:
+            raise UsageError(f"{answer} is not UTF-8 text; save it as a UTF-8 .py file") from None
     if "def " in answer:
         return answer
+    if os.path.isdir(answer):
+        raise UsageError(f"{answer} is a folder; give the path of your .py file in it")
+    if answer.endswith(".py") or os.sep in answer or "/" in answer:
+        raise UsageError(f"{answer}: no such file; check the path of your .py file (or give - to read standard input)")
     raise UsageError(f"puzzle {p.id} is a code puzzle: give the path of a .py file (or - to read standard input)")
 
 
@@ -221,6 +230,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     p = _puzzle(args.n)
     answer = _read_answer(p, args.answer)
+    if args.backend != "numpy":  # a library that cannot run here: exit 2, nothing recorded
+        from .backends import get as get_backend
+
+        get_backend(args.backend)
     verdict = check(p.id, answer, backend=args.backend)
     if verdict.kind != "unsolved":
         with _progress() as progress:
@@ -350,9 +363,12 @@ def cmd_progress(args: argparse.Namespace) -> int:
         style(f"{len(solved)}/{total} puzzles solved", "bold") + f", {len(attempts)} attempts, "
         f"{sum(hints.values())} hints, {len(revealed)} solutions revealed"
     )
+    from .terminal import fit
+
+    width = min(max((len(row["title"]) for row in rows), default=0), 50)
     for row in rows:
         bar = "█" * row["solved"] + "·" * (row["total"] - row["solved"])
-        out(f"  {row['title'][:40]:40} {bar} {row['solved']}/{row['total']}")
+        out(f"  {fit(row['title'], width):{width}} {bar} {row['solved']}/{row['total']}")
     out(style(f"(stored in {path})", "dim"))
     return EXIT_OK
 
@@ -421,7 +437,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             out(style(f"{sq.id}. {sq.text}", "bold"))
             out(f"   {sq.answer}: {sq.why}")
         return EXIT_OK
-    right = 0
+    right = answered = 0
     items = list(shape_questions())
     out(style("Predict the output shape. Answer like 3x4, or 'scalar'. An empty line stops.", "dim"))
     for sq in items:
@@ -432,6 +448,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             break
         if not reply:
             break
+        answered += 1
         try:
             guess = parse_shape(reply.strip("()").replace(",", "x").replace(" ", "")) if reply not in ("()",) else ()
         except UsageError:
@@ -442,33 +459,39 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             out(style("Right.", "green") + f" {sq.why}.")
         else:
             out(style("Not quite.", "red") + f" The answer is {sq.answer}: {sq.why}.")
-    out(f"{right}/{len(items)} right. 'einsum-puzzles quiz --answers' lists every question with its answer.")
+    if answered < len(items):
+        out(f"{right}/{answered} right ({answered} of the {len(items)} questions answered).")
+    else:
+        out(f"{right}/{answered} right.")
+    out("'einsum-puzzles quiz --answers' lists every question with its answer.")
     return EXIT_OK
 
 
 def cmd_backends(args: argparse.Namespace) -> int:
-    from .backends import BACKENDS, NAMES
+    from .backends import BACKENDS, statuses
 
     if args.compare:
         return _compare_backends(args)
     rows: list[dict[str, Any]] = [
         {
-            "name": name,
-            "available": BACKENDS[name].available(),
-            "version": BACKENDS[name].version(),
-            "install": None if BACKENDS[name].available() else BACKENDS[name].install_hint(),
-            "differences": [d.summary for d in BACKENDS[name].differences],
+            **status.to_dict(),
+            "install": None if status.installed else BACKENDS[status.name].install_hint(),
+            "differences": [d.summary for d in BACKENDS[status.name].differences],
         }
-        for name in NAMES
+        for status in statuses()
     ]
     if args.json:
         _print_json(rows)
         return EXIT_OK
     style = Style(sys.stdout)
     for row in rows:
-        status = style(row["version"], "green") if row["available"] else style("not installed", "yellow")
-        hint = f"   ({row['install']})" if row["install"] else ""
-        out(f"  {row['name']:10} {status}{hint}")
+        if row["available"]:
+            out(f"  {row['name']:10} {style(row['version'], 'green')}")
+        elif not row["installed"]:
+            out(f"  {row['name']:10} {style('not installed', 'yellow')}   ({row['fix']})")
+        else:
+            out(f"  {row['name']:10} {style(row['version'] + ', cannot run here', 'red')}: {row['reason']}.")
+            out(f"  {'':10} {row['fix']}.")
         for difference in row["differences"]:
             out(style(f"      differs: {difference}", "dim"))
     return EXIT_OK
@@ -477,7 +500,7 @@ def cmd_backends(args: argparse.Namespace) -> int:
 def _compare_backends(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .backends import BACKENDS, installed
+    from .backends import BACKENDS, installed, status
     from .contraction import bind
 
     subscript, *shape_texts = args.compare
@@ -493,8 +516,23 @@ def _compare_backends(args: argparse.Namespace) -> int:
         reference: Any = np.einsum(subscript, *arrays)
     except ValueError:
         reference = None
+    numpy_dtype = None if reference is None else str(np.asarray(reference).dtype)
     rows: list[dict[str, Any]] = []
     for name in installed():
+        state = status(name)
+        if not state.usable:
+            rows.append(
+                {
+                    "backend": name,
+                    "shape": None,
+                    "dtype": None,
+                    "agrees_with_numpy": False,
+                    "same_dtype": False,
+                    "error": None,
+                    "unavailable": state.message(),
+                }
+            )
+            continue
         try:
             result = np.asarray(BACKENDS[name].einsum(subscript, *arrays))
             same = (
@@ -506,7 +544,9 @@ def _compare_backends(args: argparse.Namespace) -> int:
                     "shape": list(result.shape),
                     "dtype": str(result.dtype),
                     "agrees_with_numpy": same,
+                    "same_dtype": str(result.dtype) == numpy_dtype,
                     "error": None,
+                    "unavailable": None,
                 }
             )
         except Exception as error:  # each library's own refusal is the information we show
@@ -516,7 +556,9 @@ def _compare_backends(args: argparse.Namespace) -> int:
                     "shape": None,
                     "dtype": None,
                     "agrees_with_numpy": False,
+                    "same_dtype": False,
                     "error": f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}",
+                    "unavailable": None,
                 }
             )
     if args.json:
@@ -533,10 +575,19 @@ def _compare_backends(args: argparse.Namespace) -> int:
     out(f"{subscript} on {', '.join(str(s) for s in shapes)} ({args.dtype})")
     out(f"  einsum-puzzles: {ours.splitlines()[0] if ours else 'valid'}")
     for row in rows:
-        if row["error"]:
+        if row["unavailable"]:
+            out(f"  {row['backend']:10} {row['unavailable']}")
+        elif row["error"]:
             out(f"  {row['backend']:10} raises {row['error']}")
         else:
-            verdict = "same as numpy" if row["agrees_with_numpy"] or row["backend"] == "numpy" else "DIFFERS from numpy"
+            if row["backend"] == "numpy":
+                verdict = "(the reference)"
+            elif not row["agrees_with_numpy"]:
+                verdict = "DIFFERS from numpy"
+            elif row["same_dtype"]:
+                verdict = "same as numpy"
+            else:
+                verdict = f"same values as numpy, but {row['dtype']} where numpy gives {numpy_dtype}"
             out(f"  {row['backend']:10} shape {tuple(row['shape'])} {row['dtype']:8} {verdict}")
     return EXIT_OK
 
@@ -557,7 +608,17 @@ def cmd_notebook(args: argparse.Namespace) -> int:
     except LookupError as exc:
         raise UsageError(str(exc)) from None
     path.write_text(dumps(notebook), encoding="utf-8")
-    out(f"Wrote {path} ({len(notebook['cells'])} cells). Open it with: jupyter lab {path}")
+    out(f"Wrote {path} ({len(notebook['cells'])} cells).")
+    from .terminal import notebook_openers
+
+    ways = notebook_openers(path)
+    if ways:
+        out("Open it with: " + ways[0])
+        for way in ways[1:]:
+            out("          or: " + way)
+    else:
+        out(f"No Jupyter here: install it (pip install jupyterlab), then: jupyter lab {path}")
+    out("Or upload it to Google Colab (File > Upload notebook); its first cell says how einsum-puzzles gets installed.")
     return EXIT_OK
 
 
@@ -568,6 +629,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from .web import create_app
     except ImportError as exc:
         raise UsageError(f"the web app needs its dependencies ({exc.name}); run 'make install'") from None
+    from .terminal import port_problem
+
+    problem = port_problem(args.host, args.port)
+    if problem is not None:
+        raise UsageError(problem)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {args.host}, reachable from other machines", file=sys.stderr)
     out(f"einsum-puzzles on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
@@ -693,11 +759,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         code: int = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as other Unix tools do
+        from .terminal import EXIT_BROKEN_PIPE, silence_stdout
+
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except (UsageError, EinsumError, ProgressError, LookupError) as exc:
         # Every user mistake (bad argument, subscript, progress file, unknown puzzle or backend): a message, exit 2.
         label = f"error ({exc.kind})" if isinstance(exc, EinsumError) else "error"
         text = exc.args[0] if isinstance(exc, LookupError) and exc.args else exc
         print(f"{label}: {text}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a file that cannot be read or written (missing folder, no permission)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
