@@ -144,8 +144,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def puzzle_text(p: Puzzle, style: Style) -> list[str]:
-    """What ``show`` prints for a puzzle (also used by ``play``)."""
+def puzzle_text(p: Puzzle, style: Style, playing: bool = False) -> list[str]:
+    """What ``show`` prints for a puzzle; ``playing``: as ``play`` shows it, where one types the answer."""
     import numpy as np
 
     from .curriculum import section
@@ -165,11 +165,30 @@ def puzzle_text(p: Puzzle, style: Style) -> list[str]:
     if p.kind == "code":
         lines.append(f"Write {p.function_name}({', '.join(p.input_names)}) using np.einsum. Starter:")
         lines.extend("    " + row for row in p.starter.splitlines())
-        lines.append("Check it with: einsum-puzzles check " + f"{p.id} your_file.py")
+        if playing:
+            lines.append("Type :edit to write it in your editor, or type the path of your .py file.")
+        else:
+            lines.append("Check it with: einsum-puzzles check " + f"{p.id} your_file.py")
     else:
         lines.append(f"Your answer is used as {p.call}; the target has shape {p.target_shape}.")
-        lines.append(f"Check it with: einsum-puzzles check {p.id} 'SUBSCRIPT'")
+        if playing:
+            lines.append("Type the subscript (for example ij,jk->ik) and press Enter.")
+        else:
+            lines.append(f"Check it with: einsum-puzzles check {p.id} 'SUBSCRIPT'")
     return lines
+
+
+def solution_question(p: Puzzle) -> str:
+    """The confirmation asked before an unsolved puzzle's solution is shown (``solution`` and ``play``)."""
+    return f"Puzzle {p.id} is not solved yet. Show the solution anyway? [y/N] "
+
+
+def explain_args(words: Sequence[str]) -> tuple[str, list[tuple[int, ...]]]:
+    """``['ij,jk->ik', '2x3', '3x4']`` -> the subscript and its shapes (``explain`` and ``play``'s ``:explain``)."""
+    subscript, *shape_texts = words
+    if "\0" in subscript:
+        raise UsageError("the subscript contains a NUL character; remove it")
+    return subscript, [parse_shape(text) for text in shape_texts]
 
 
 def lesson_excerpt(section_id: str) -> list[str]:
@@ -275,7 +294,7 @@ def cmd_solution(args: argparse.Namespace) -> int:
         if not solved and not args.yes:
             if not sys.stdin.isatty():
                 raise UsageError(f"puzzle {p.id} is not solved yet; add --yes to see the solution anyway")
-            reply = input(f"Puzzle {p.id} is not solved yet. Show the solution anyway? [y/N] ").strip().lower()
+            reply = input(solution_question(p)).strip().lower()
             if reply not in ("y", "yes"):
                 out("Not shown. Try 'einsum-puzzles hint " + f"{p.id}' instead.")
                 return EXIT_OK
@@ -293,10 +312,8 @@ def cmd_solution(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from .explainer import explain
 
-    if "\0" in args.subscript:
-        raise UsageError("the subscript contains a NUL character; remove it")
-    shapes = [parse_shape(text) for text in args.shapes]
-    explanation = explain(args.subscript, *shapes)
+    subscript, shapes = explain_args([args.subscript, *args.shapes])
+    explanation = explain(subscript, *shapes)
     if args.json:
         _print_json(explanation.to_dict())
     else:
@@ -604,7 +621,9 @@ def cmd_notebook(args: argparse.Namespace) -> int:
     if path.exists() and not args.force:
         raise UsageError(f"{path} exists; choose another name with -o, or add --force to replace it")
     try:
-        notebook = build(solutions=args.solutions, backend=args.backend, section_id=args.section)
+        notebook = build(
+            solutions=args.solutions, backend=args.backend, section_id=args.section, source=args.install_from
+        )
     except LookupError as exc:
         raise UsageError(str(exc)) from None
     path.write_text(dumps(notebook), encoding="utf-8")
@@ -729,6 +748,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     notebook.add_argument("--backend", default="numpy", help="the library the notebook's checks use")
     notebook.add_argument("--section", metavar="S", help="only this section (see 'einsum-puzzles list')")
     notebook.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    notebook.add_argument(
+        "--install-from",
+        metavar="SOURCE",
+        help="where the setup cell installs einsum-puzzles from when the kernel lacks it (Colab): a wheel's path "
+        "or URL (default: the wheel's file name, next to the notebook; 'make wheel' builds it)",
+    )
     serve = add("serve", cmd_serve, "start the web app", json_flag=False)
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
