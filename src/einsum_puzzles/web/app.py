@@ -278,6 +278,10 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         data["valid"] = True
         return data
 
+    def _backend_problems() -> dict[str, str]:
+        # Installed libraries that cannot run here: the selector disables them and says why.
+        return {s.name: s.message() for s in map(backends.status, backends.installed()) if not s.usable}
+
     def _backend(name: str) -> str:
         try:
             backends.get(name)
@@ -355,6 +359,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
             "revealed": revealed,
             "steps": step_specs(p),
             "backends": backends.installed(),
+            "backend_problems": _backend_problems(),
             "backend": extra.pop("backend", "numpy"),
             "previous": order[position - 1] if position > 0 else None,
             "next": order[position + 1] if position + 1 < len(order) else None,
@@ -372,7 +377,8 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         try:
             verdict = _grade(p, None if p.kind == "code" else answer.replace("\0", ""), steps, _backend(chosen))
         except LimitError as error:
-            verdict = Verdict(p.id, answer, "syntax", error.message)
+            # A library that cannot run here is not the learner's mistake: said, and not recorded.
+            verdict = Verdict(p.id, answer, "unsolved" if error.limit == "backend" else "syntax", error.message)
         explanation = None
         if p.kind == "subscript" and not verdict.correct and verdict.kind not in ("unsolved",):
             try:
