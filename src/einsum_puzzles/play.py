@@ -171,9 +171,7 @@ def _list(solved: set[int], style: Style) -> None:
     width = min(max(len(title) for title, _ in rows), 50)
     done = total = 0
     for title, items in rows:
-        marks = " ".join(
-            style(f"{SOLVED}{p.id}", "green") if p.id in solved else f"{UNSOLVED}{p.id}" for p in items
-        )
+        marks = " ".join(style(f"{SOLVED}{p.id}", "green") if p.id in solved else f"{UNSOLVED}{p.id}" for p in items)
         print(f"  {fit(title, width):{width}}  {marks}")
         done += sum(p.id in solved for p in items)
         total += len(items)

@@ -136,7 +136,9 @@ class Backend:
     def probe(self) -> Status:
         """Run one small einsum with the library (this imports it) and say whether it works here."""
         if not self.available():
-            return Status(self.name, False, False, "not installed", "it is not installed", f"Install it: {self.install_hint()}")
+            return Status(
+                self.name, False, False, "not installed", "it is not installed", f"Install it: {self.install_hint()}"
+            )
         version = self.version()
         rng = np.random.default_rng(0)
         a, b = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
