@@ -1,9 +1,10 @@
 """The course as a Jupyter/Colab notebook (nbformat 4.5), generated from the curriculum.
 
-A setup cell (imports; where the package is missing, as in Colab, it installs it from a wheel), then per section: the lesson as Markdown
-with each worked example as a runnable cell showing the explainer, each puzzle as a code cell with
-the answer placeholder (or the solution) and a ``check`` call, and the section's questions. The
-cheatsheet closes the notebook. Written as plain JSON: no notebook library is needed to make one.
+A setup cell (imports; where the package is missing, as in Colab, it installs it from a wheel), then
+per section: the lesson as Markdown with each worked example as a runnable cell showing the explainer,
+each puzzle as a code cell with the answer placeholder (or the solution) and a ``check`` call, and the
+section's questions. The cheatsheet closes the notebook. Written as plain JSON: no notebook library
+is needed to make one.
 """
 
 from __future__ import annotations
