@@ -666,6 +666,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level="warning",
         )
     else:
+        import threading
+
+        from .backends import statuses
+
+        # Find out now which libraries can run (importing each takes a moment), not on the first puzzle page.
+        threading.Thread(target=statuses, name="backend-probe", daemon=True).start()
         uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
