@@ -116,7 +116,7 @@ def test_install_hints_are_the_extras_of_pyproject() -> None:
 
 # --- a library that is installed but cannot run here ------------------------------------------------
 SCRIPT = Path(sys.executable).with_name("einsum-puzzles")
-CLANG_PROBLEM = "tinygrad needs the clang compiler for its CPU device, and there is no clang on PATH"
+CLANG_PROBLEM = "its CPU device needs the clang compiler, and there is no clang on PATH"
 
 
 @needs("tinygrad")

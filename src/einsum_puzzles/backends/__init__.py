@@ -202,7 +202,7 @@ def _tinygrad_diagnose(error: BaseException) -> tuple[str, str] | None:
     # tinygrad's CPU device compiles every kernel with clang; without it no device opens.
     if shutil.which("clang") is None:
         return (
-            "tinygrad needs the clang compiler for its CPU device, and there is no clang on PATH",
+            "its CPU device needs the clang compiler, and there is no clang on PATH",
             "Install clang (Debian/Ubuntu: apt-get install clang) or choose another backend",
         )
     return None
