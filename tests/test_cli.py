@@ -83,6 +83,7 @@ def test_list_show_check_hint_solution_progress_reset(capsys: pytest.CaptureFixt
     }
     code, out, _ = run(capsys, "list")
     assert "✓ 901" in out and "1/3 solved (33%)" in out
+    assert "· 902" in out or "• 902" in out  # every puzzle has a mark: the meaning survives NO_COLOR
 
     code, _, err = run(capsys, "reset", "901")
     assert code == 2 and "--yes" in err

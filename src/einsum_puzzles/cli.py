@@ -135,7 +135,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             continue
         out(style(s.title, "bold"))
         for p in s.puzzles:
-            mark = style("✓", "green") if p.id in solved else (style("•", "yellow") if p.id in attempted else " ")
+            mark = style("✓", "green") if p.id in solved else (style("•", "yellow") if p.id in attempted else "·")
             extra = style("  (code)", "dim") if p.kind == "code" else ""
             out(f"  {mark} {p.id:>2}  {p.title}{extra}")
     done = len(solved & set(all_ids))
