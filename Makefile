@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 ALL     := $(VENV)/.all-installed
 
-.PHONY: install install-all run test lint typecheck unit system browser wheel bench clean
+.PHONY: install install-all run test lint typecheck unit system browser postgres wheel bench clean
 
 $(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ system:
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/bin/clang ] || missing="$$missing clang"; \
 	[ -x /usr/bin/bwrap ] || missing="$$missing bubblewrap"; \
-	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing$$missing (apt-get)"; \
@@ -48,6 +48,10 @@ system:
 	fi
 
 browser: system
+
+# The store tests and the class load test start their own throwaway PostgreSQL cluster with the server's
+# tools (initdb, pg_ctl): the package's own cluster service is not needed and not started.
+postgres: system
 
 # The wheel (dist/einsum_puzzles-VERSION-py3-none-any.whl): what a notebook's setup cell installs in Colab.
 wheel:

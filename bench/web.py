@@ -5,7 +5,11 @@ bounded number of requests from N concurrent clients to each endpoint in turn, a
 per second, p50/p99 latency and errors, then the throughput ratio check/healthz (goal >= 0.5 with zero
 errors at 64 clients). Stops by itself.
 
-    python bench/web.py [--clients 64] [--requests 3000]
+With ``--database postgresql`` (a throwaway PostgreSQL cluster on a free loopback port, made with the
+server's own tools like the tests do) and/or ``--workers N``, it also measures the single-process SQLite
+server and prints the POST /api/check throughput of the chosen setup against it (ratio).
+
+    python bench/web.py [--clients 64] [--requests 3000] [--workers 2 --database postgresql]
 """
 
 from __future__ import annotations
@@ -104,16 +108,59 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite", help="the store")
     args = parser.parse_args(argv)
     script = shutil.which("einsum-puzzles", path=str(Path(sys.executable).parent))
     if script is None:
         print("einsum-puzzles is not installed next to this Python; run 'make install' first")
         return 2
+    if args.database == "sqlite" and args.workers == 1:
+        return measure(script, args, 1, None)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.postgres import Cluster, PostgresUnavailable
+
+    cluster = None
+    if args.database == "postgresql":
+        try:
+            cluster = Cluster()
+        except PostgresUnavailable as exc:
+            print(exc)
+            return 2
+    try:
+        print("baseline: 1 process, SQLite")
+        baseline: dict[str, dict[str, float]] = {}
+        measure(script, args, 1, None, baseline)
+        print(f"\n{args.workers} process(es), {args.database}")
+        chosen: dict[str, dict[str, float]] = {}
+        measure(script, args, args.workers, cluster.database() if cluster else None, chosen)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    ratio = chosen["POST /api/check"]["rps"] / baseline["POST /api/check"]["rps"]
+    print(
+        f"\nPOST /api/check throughput, {args.workers} process(es) on {args.database} / 1 process on SQLite: "
+        f"{ratio:.2f}  ({chosen['POST /api/check']['rps']:.0f} / {baseline['POST /api/check']['rps']:.0f} req/s, "
+        f"{os.cpu_count()} CPU cores)"
+    )
+    return 0
+
+
+def measure(
+    script: str,
+    args: argparse.Namespace,
+    workers: int,
+    database_url: str | None,
+    results: dict[str, dict[str, float]] | None = None,
+) -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    results = {} if results is None else results
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, EINSUM_PUZZLES_HOME=home)
-        command = [script, "serve", "--port", str(port), "--workers", str(args.workers)]
+        env.pop("DATABASE_URL", None)
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        command = [script, "serve", "--port", str(port), "--workers", str(workers)]
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 30
@@ -129,7 +176,6 @@ def main(argv: list[str] | None = None) -> int:
                 ("GET /healthz", "GET", "/healthz", [None]),
                 ("POST /api/check", "POST", "/api/check", answers()),
             ]
-            results = {}
             for name, method, path, bodies in cases:
                 drive(base, method, path, bodies, args.clients, min(200, args.requests))  # warm up
                 results[name] = drive(base, method, path, bodies, args.clients, args.requests)
@@ -145,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     errors = sum(r["errors"] for r in results.values())
     print(f"\ncheck / healthz throughput: {ratio:.2f}  (goal >= 0.5)   errors: {errors:.0f}  (goal 0)")
     print(
-        f"{args.clients} concurrent clients, {args.requests} requests per endpoint, {args.workers} server process(es); "
+        f"{args.clients} concurrent clients, {args.requests} requests per endpoint, {workers} server process(es); "
         f"check answers cycle through {len(answers())} distinct subscripts (puzzles 21 and 25)"
     )
     return 0

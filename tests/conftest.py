@@ -89,3 +89,6 @@ def numpy_zero_size_diagonal_bug(subscript: str, shapes: list[tuple[int, ...]]) 
         if len(sizes) > 1 and sizes[0] == 0 and len(set(sizes)) > 1:
             return True
     return False
+
+
+from tests.postgres import postgres  # noqa: E402, F401  (the throwaway PostgreSQL: a session fixture)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .errors import EinsumError
     from .evaluate import einsum
     from .explainer import Explanation, explain
+    from .find import TranslateError, Translation, solve, translate
     from .grading import Verdict, check
     from .plan import Plan, Step, make_plan
     from .subscript import Subscript, Term, parse
@@ -50,6 +51,10 @@ _WHERE = {
     "Term": "subscript",
     "parse": "subscript",
     "load_ipython_extension": "jupyter",
+    "TranslateError": "find",
+    "Translation": "find",
+    "solve": "find",
+    "translate": "find",
 }
 
 __all__ = [
@@ -63,6 +68,8 @@ __all__ = [
     "Step",
     "Subscript",
     "Term",
+    "TranslateError",
+    "Translation",
     "UnknownPuzzle",
     "Verdict",
     "bind",
@@ -74,6 +81,8 @@ __all__ = [
     "parse",
     "puzzle",
     "puzzles",
+    "solve",
+    "translate",
 ]
 __version__ = "0.1.0"
 

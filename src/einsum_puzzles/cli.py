@@ -2,7 +2,8 @@
 
     einsum-puzzles list | show N | check N ANSWER [--json] | hint N | solution N | explain SUBSCRIPT SHAPE...
                    | play | progress [--export FILE | --import FILE] | reset [N] | cheatsheet [--grep WORD]
-                   | quiz | backends | notebook | serve
+                   | quiz | backends | notebook | serve [--workers N] | teacher add EMAIL | db upgrade|check
+                   | translate CODE NAME=SHAPE... | solve IN.npy... --out OUT.npy
 
 Exit codes: 0 success (``check``: correct), 1 ``check`` not correct, 2 usage errors (unknown puzzle,
 malformed shape, bad progress file, missing file, a library that cannot run here, a taken port...),
@@ -254,9 +255,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         get_backend(args.backend)
     verdict = check(p.id, answer, backend=args.backend)
-    if verdict.kind != "unsolved":
-        with _progress() as progress:
-            progress.record(p.id, answer, verdict.kind, verdict.correct)
     if args.json:
         _print_json(verdict.to_dict())
     else:
@@ -268,6 +266,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             out(line)
         if not verdict.correct and verdict.kind not in ("unsolved",):
             out(style("Stuck? 'einsum-puzzles hint " + str(p.id) + "' shows a hint.", "dim"))
+    if verdict.kind != "unsolved":  # the verdict first: a store that fails cannot hide it
+        from .progress import ProgressError
+
+        try:
+            with _progress() as progress:
+                progress.record(p.id, answer, verdict.kind, verdict.correct)
+        except ProgressError as exc:
+            print(f"error: this attempt was not saved: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     return EXIT_OK if verdict.correct else EXIT_WRONG
 
 
@@ -648,8 +655,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from .web import create_app
     except ImportError as exc:
         raise UsageError(f"the web app needs its dependencies ({exc.name}); run 'make install'") from None
+    if args.workers < 1:
+        raise UsageError("--workers must be 1 or more")
+    from .progress import Progress
     from .terminal import port_problem
 
+    Progress().close()  # migrate once, and refuse a foreign or damaged store with a message, before any worker
     problem = port_problem(args.host, args.port)
     if problem is not None:
         raise UsageError(problem)
@@ -700,6 +711,10 @@ COMMANDS = (
     "backends",
     "notebook",
     "serve",
+    "teacher",
+    "db",
+    "translate",
+    "solve",
 )
 
 
@@ -765,7 +780,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="server processes (they share the progress file)")
+    serve.add_argument("--workers", type=int, default=1, help="server processes (they share the progress store)")
+    from .admin import register
+
+    register(add)
+    if only in (None, "translate", "solve"):
+        from .find import cli as find_cli
+
+        find_cli.register(add)
     return parser
 
 

@@ -6,6 +6,8 @@ check(31, head)               # code puzzles: pass your function; its source is 
 
 %load_ext einsum_puzzles
 %einsum_explain ij,jk->ik 3x2 2x3
+%einsum_translate np.sum(a * b, axis=0)               # operands: the notebook's arrays a and b
+%einsum_translate a @ b.T -- a=2x3 b=4x3              # or shapes after --
 """
 
 from __future__ import annotations
@@ -65,5 +67,47 @@ def explain_magic(line: str) -> Any:
         return None
 
 
+def translate_magic(line: str, cell: str | None = None, namespace: dict[str, Any] | None = None) -> Any:
+    """``%einsum_translate CODE [-- NAME=SHAPE...]`` (or ``%%einsum_translate [NAME=SHAPE...]`` over a cell of
+    code): the einsum that computes the code. Operands without a shape are the notebook's own arrays."""
+    import ast
+
+    from .find import TranslateError, translate
+    from .shapes import ShapeSyntaxError, parse_shape
+
+    if cell is not None:
+        code, shape_text = cell, line
+    else:
+        code, _, shape_text = line.partition(" -- ")
+    if not code.strip():
+        print("usage: %einsum_translate CODE [-- NAME=SHAPE...]   e.g. %einsum_translate a @ b -- a=2x3 b=3x4")
+        return None
+    operands: dict[str, Any] = {}
+    try:
+        for part in shape_text.split():
+            name, sep, shape = part.partition("=")
+            if not sep or not name.isidentifier():
+                print(f"error: cannot read {part!r}: write NAME=SHAPE, e.g. a=2x3")
+                return None
+            operands[name] = parse_shape(shape)
+        try:
+            used = {node.id for node in ast.walk(ast.parse(code.strip())) if isinstance(node, ast.Name)}
+        except SyntaxError:
+            used = set()
+        for name in sorted(used - set(operands)):
+            value = (namespace or {}).get(name)
+            if isinstance(getattr(value, "shape", None), tuple) and hasattr(value, "dtype"):
+                operands[name] = value
+        return translate(code, **operands)
+    except (TranslateError, ShapeSyntaxError) as error:
+        print(f"error: {error}")
+        return None
+
+
 def load_ipython_extension(ipython: Any) -> None:
     ipython.register_magic_function(explain_magic, magic_kind="line", magic_name="einsum_explain")
+
+    def einsum_translate(line: str, cell: str | None = None) -> Any:
+        return translate_magic(line, cell, ipython.user_ns)
+
+    ipython.register_magic_function(einsum_translate, magic_kind="line_cell", magic_name="einsum_translate")

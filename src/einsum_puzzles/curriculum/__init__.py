@@ -50,6 +50,7 @@ SECTION_FILES: tuple[tuple[str, str], ...] = (
     ("attention-head", "12-attention-head.md"),
     ("multi-head", "13-multi-head.md"),
     ("beyond", "14-beyond.md"),
+    ("from-numpy", "15-from-numpy.md"),
 )
 
 

@@ -110,6 +110,7 @@ def check_puzzle(p: Puzzle) -> list[str]:
         verdict = check(p.id, solution)
         if not verdict.correct:
             problems.append(f"{label}: reference solution {solution!r} is not accepted: {verdict.message}")
+    problems += check_answer_unique(p)
     return problems
 
 
@@ -132,6 +133,26 @@ def check_no_wrong_candidate_passes_the_example(p: Puzzle) -> list[str]:
             candidate = spelling
         if np.shape(got) == expected.shape and np.allclose(got, expected) and not check(p.id, candidate).correct:
             problems.append(f"puzzle {p.id}: the wrong subscript {candidate!r} matches the shown example")
+    return problems
+
+
+def check_answer_unique(p: Puzzle) -> list[str]:
+    """With ``solve``: every subscript that reproduces the shown example (whatever the number of axes)
+    is accepted by the puzzle, spelled as its rule asks, and the reference answer is among them."""
+    from ..find.search import canonical, solve
+    from ..grading import check
+
+    if p.kind != "subscript":
+        return []
+    inputs = p.einsum_arguments(p.inputs())
+    found = solve(inputs, p.expected(*p.inputs()), max_results=1000)
+    problems = []
+    if canonical(p.solutions[0], *p.argument_shapes()) not in found:
+        problems.append(f"puzzle {p.id}: solve does not find the reference answer {p.solutions[0]!r}")
+    for candidate in found:
+        spelling = implicit_spelling(candidate) if p.implicit_only else candidate
+        if spelling is not None and not check(p.id, spelling).correct:
+            problems.append(f"puzzle {p.id}: the wrong subscript {spelling!r} matches the shown example")
     return problems
 
 

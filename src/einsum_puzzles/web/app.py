@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import secrets
+import sys
 import threading
 from pathlib import Path
 from typing import Annotated, Any
@@ -39,7 +40,10 @@ from ..grading.steps import check_steps, step_specs
 from ..grading.verdict import Verdict
 from ..progress import Progress, ProgressError
 from ..shapes import ShapeSyntaxError, parse_shape
+from ..store import store_url
+from .classes import router as classes_router
 from .markdown import render
+from .translate import find_router
 
 HERE = Path(__file__).parent
 COOKIE = "ep_learner"
@@ -163,6 +167,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     store = Path(db_path) if db_path is not None else None
+    on_sqlite = store_url(store).startswith("sqlite:")
     verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...], str], Verdict] = {}
     verdicts_lock = threading.Lock()
 
@@ -198,8 +203,13 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         return _error_json(422, exc.kind, exc.message, position=exc.position, detail=str(exc))
 
     @app.exception_handler(ProgressError)
-    async def store_error(request: Request, exc: ProgressError) -> JSONResponse:
-        return _error_json(503, "progress_store", str(exc))
+    async def store_error(request: Request, exc: ProgressError) -> Response:
+        # The message names files and addresses: it goes to the server's log, never to the learner.
+        print(f"einsum-puzzles: progress store error: {exc}", file=sys.stderr)
+        message = "The progress store is unavailable right now; try again in a moment."
+        if request.url.path.startswith("/api/"):
+            return _error_json(503, "progress_store", message)
+        return HTMLResponse(templates.get_template("error.html").render(message=message), status_code=503)
 
     @app.exception_handler(curriculum.UnknownPuzzle)
     async def unknown_puzzle(request: Request, exc: curriculum.UnknownPuzzle) -> Response:
@@ -211,6 +221,8 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return _error_json(422, "invalid_request", "; ".join(problems)[:500])
+
+    app.include_router(find_router(page))
 
     # --- JSON API ----------------------------------------------------------------------------------
     @app.get("/healthz", tags=["api"])
@@ -243,12 +255,23 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         else:
             verdict = await run_in_threadpool(_grade, puzzle, body.answer, body.steps, backend)
         if verdict.kind != "unsolved":
-            with progress(learner) as p:
-                p.record(body.puzzle, verdict.answer, verdict.kind, verdict.correct, position=False)
+            try:
+                if on_sqlite:
+                    _record(learner, body.puzzle, verdict)
+                else:  # a database server: a network round trip, off the event loop
+                    await run_in_threadpool(_record, learner, body.puzzle, verdict)
+            except ProgressError as exc:
+                print(f"einsum-puzzles: attempt not saved: {exc}", file=sys.stderr)
+                message = "The verdict is below, but the attempt was not saved: the progress store is unavailable."
+                return _error_json(503, "progress_store", message, verdict=verdict.to_dict())
         response = JSONResponse(verdict.to_dict())
         if new:
             _set_cookie(response, learner)
         return response
+
+    def _record(learner: str, puzzle: int, verdict: Verdict) -> None:
+        with progress(learner) as p:
+            p.record(puzzle, verdict.answer, verdict.kind, verdict.correct, position=False)
 
     @app.get("/api/explain", tags=["api"])
     def api_explain_get(
@@ -467,6 +490,8 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
             "quiz.html",
             {"questions": curriculum.questions(), "shape_questions": curriculum.shape_questions(), "results": results},
         )
+
+    app.include_router(classes_router(templates, learner_of, _set_cookie, store_url(store)))
 
     @app.get("/assets/explain.css", include_in_schema=False)
     def explain_css() -> Response:

@@ -1,0 +1,184 @@
+"""Find the einsum on the web: the ``/translate`` page, ``POST /api/translate`` and ``POST /api/solve``.
+
+Included by ``app.create_app`` (``app.include_router(find_router(page))``). Every input is bounded: the
+code's length, the operands' number, dimensions and sizes, the work a verification or a search may
+cost; breaking a bound is a 422 JSON error that names it. Nothing the learner types is run: the code is
+read with ``ast`` (see ``find/walker.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from ..find import SolveLimit, TranslateError, Translation, solve, translate
+from ..find.walker import MAX_CODE
+from ..shapes import ShapeSyntaxError, parse_shape
+
+MAX_OPERANDS = 8
+MAX_NDIM = 8
+MAX_SIZE = 100_000
+MAX_ELEMENTS = 1_000_000
+"""Elements per operand for /api/translate (verification runs on smaller sizes when the work is large)."""
+MAX_SOLVE_ELEMENTS = 10_000
+"""Elements in all /api/solve arrays together."""
+MAX_SOLVE_AXES = 12
+MAX_SOLVE_WORK = 10_000_000
+"""The product of all input sizes: the cost of the most expensive candidate einsum."""
+MAX_SOLVE_PARTITIONS = 5_000
+MAX_OPERANDS_TEXT = 400
+
+Name = Annotated[str, Field(max_length=32, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+Shape = Annotated[list[Annotated[int, Field(ge=0, le=MAX_SIZE)]], Field(max_length=MAX_NDIM)]
+Number = float | int | bool
+
+
+class TranslateRequest(BaseModel):
+    code: Annotated[str, Field(max_length=MAX_CODE, description="numpy code: assignments, then an expression")]
+    operands: Annotated[dict[Name, Shape], Field(max_length=MAX_OPERANDS)] = Field(
+        default_factory=dict, description="each operand's shape, e.g. {'a': [2, 5], 'b': [2, 5]}"
+    )
+
+
+class SolveRequest(BaseModel):
+    inputs: Annotated[list[Any], Field(min_length=1, max_length=MAX_OPERANDS)] = Field(
+        description="the input arrays as nested lists of numbers, in einsum order"
+    )
+    output: Any = Field(description="the output array they should give, as nested lists of numbers")
+    max_results: int = Field(default=10, ge=1, le=100)
+
+
+def _limit(limit: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": "limit", "limit": limit, "message": message}, status_code=422)
+
+
+def _refusal(error: TranslateError) -> JSONResponse:
+    return JSONResponse(
+        {
+            "error": "translate",
+            "message": str(error),
+            "operation": error.operation,
+            "line": error.line,
+            "column": error.column,
+        },
+        status_code=422,
+    )
+
+
+def parse_operands(text: str) -> dict[str, tuple[int, ...]]:
+    """``"a=2x5 b=2x5"`` (spaces or commas between) -> ``{"a": (2, 5), "b": (2, 5)}``; ValueError otherwise."""
+    if len(text) > MAX_OPERANDS_TEXT:
+        raise ValueError(f"the operands text is longer than {MAX_OPERANDS_TEXT} characters")
+    operands: dict[str, tuple[int, ...]] = {}
+    for part in [p for p in re.split(r"[\s,;]+", text) if p]:
+        name, sep, shape = part.partition("=")
+        if not sep or not name.isidentifier():
+            raise ValueError(f"cannot read {part!r}: write each operand as NAME=SHAPE, e.g. a=2x5")
+        try:
+            operands[name] = parse_shape(shape)
+        except ShapeSyntaxError as error:
+            raise ValueError(f"{name}: {error}") from None
+    _check_operands(operands)
+    return operands
+
+
+def _check_operands(operands: dict[str, tuple[int, ...]]) -> None:
+    if len(operands) > MAX_OPERANDS:
+        raise ValueError(f"at most {MAX_OPERANDS} operands, got {len(operands)}")
+    for name, shape in operands.items():
+        if len(shape) > MAX_NDIM:
+            raise ValueError(f"{name}: at most {MAX_NDIM} dimensions, got {len(shape)}")
+        if any(size > MAX_SIZE for size in shape) or math.prod(shape) > MAX_ELEMENTS:
+            raise ValueError(f"{name}: at most {MAX_ELEMENTS} elements and sizes up to {MAX_SIZE}")
+
+
+def translation_json(result: Translation) -> dict[str, Any]:
+    """The translation with the explainer's rendering: its picture (SVG) when the explainer draws one."""
+    explanation = result.explanation
+    data = result.to_dict()
+    data["operation"] = explanation.operation.name
+    data["prose"] = explanation.prose
+    data["diagram"] = explanation.diagram
+    data["html"] = explanation.html(include_style=False)
+    svg = getattr(explanation, "svg", None)
+    data["svg"] = svg if isinstance(svg, str) else None
+    return data
+
+
+def _array(value: Any, what: str) -> np.ndarray[Any, Any]:
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{what} is not a rectangular array: every row must have the same length") from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{what} must hold numbers only (nested lists of numbers)")
+    return array
+
+
+def find_router(page: Callable[[Request, str, dict[str, Any]], HTMLResponse]) -> APIRouter:
+    """The router; ``page`` renders a template in the site's layout (the app's own helper)."""
+    router = APIRouter()
+
+    @router.post("/api/translate", tags=["api"])
+    def api_translate(body: TranslateRequest) -> JSONResponse:
+        operands = {name: tuple(shape) for name, shape in body.operands.items()}
+        try:
+            _check_operands(operands)
+        except ValueError as error:
+            return _limit("operands", str(error))
+        try:
+            result = translate(body.code, **operands)
+        except TranslateError as error:
+            return _refusal(error)
+        return JSONResponse(translation_json(result))
+
+    @router.post("/api/solve", tags=["api"])
+    def api_solve(body: SolveRequest) -> JSONResponse:
+        try:
+            inputs = [_array(value, f"input {n}") for n, value in enumerate(body.inputs)]
+            output = _array(body.output, "the output")
+        except ValueError as error:
+            return JSONResponse({"error": "invalid_request", "message": str(error)}, status_code=422)
+        elements = sum(x.size for x in inputs) + output.size
+        if elements > MAX_SOLVE_ELEMENTS:
+            return _limit("elements", f"at most {MAX_SOLVE_ELEMENTS} numbers in all, got {elements}")
+        axes = [size for x in inputs for size in x.shape]
+        if len(axes) > MAX_SOLVE_AXES or output.ndim > MAX_SOLVE_AXES:
+            return _limit("axes", f"at most {MAX_SOLVE_AXES} input axes in all, got {len(axes)}")
+        if math.prod(axes) > MAX_SOLVE_WORK:
+            return _limit("work", f"the product of the input sizes must be at most {MAX_SOLVE_WORK}")
+        try:
+            found = solve(inputs, output, max_results=body.max_results, max_partitions=MAX_SOLVE_PARTITIONS)
+        except SolveLimit as error:
+            return _limit("search", str(error))
+        return JSONResponse({"subscripts": found, "count": len(found)})
+
+    @router.get("/translate", response_class=HTMLResponse, include_in_schema=False)
+    def translate_page(request: Request, code: str = "", operands: str = "") -> HTMLResponse:
+        context: dict[str, Any] = {
+            "code": code[:MAX_CODE],
+            "operands_text": operands[:MAX_OPERANDS_TEXT],
+            "result": None,
+            "error": None,
+            "caret": None,
+        }
+        if code.strip():
+            try:
+                result = translate(code[:MAX_CODE], **parse_operands(operands))
+                context["result"] = translation_json(result)
+            except TranslateError as error:
+                context["error"] = str(error)
+                if error.column is not None and "\n" not in code.strip():
+                    context["caret"] = (code.strip(), " " * (error.column - 1) + "^")
+            except ValueError as error:
+                context["error"] = str(error)
+        return page(request, "translate.html", context)
+
+    return router

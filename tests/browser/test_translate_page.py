@@ -1,0 +1,47 @@
+"""The Find the einsum page in Chromium: live translation as one types, refusals, the page without JavaScript."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .test_browser import ARGS, CHROMIUM, page, pytestmark, server, shots
+
+__all__ = ["page", "pytestmark", "server", "shots"]
+
+
+def test_translates_as_one_types(page: object, shots: Path) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto("/translate")
+    page.fill("#operands", "a=2x3 b=3x4x5")
+    page.fill("#code", "np.tensordot(a, b, axes=([1], [0])).sum(axis=1).T")
+    expect(page.locator("#translation-call")).to_have_text('np.einsum("ij,jkl->li", a, b)')
+    expect(page.locator("#translate-result .ep-explain")).to_be_visible()
+    assert "operands=a%3D2x3" in page.url  # the address can be shared
+    page.screenshot(path=shots / "translate.png", full_page=True)
+    page.fill("#code", "np.sum(a + b, axis=0)")
+    expect(page.locator("#translate-error")).to_contain_text("a + b at column 8: einsum only multiplies and sums")
+    page.fill("#operands", "a=2y3")
+    expect(page.locator("#translate-error")).to_contain_text("cannot read the shape")
+    assert errors == []
+
+
+def test_works_without_javascript(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(
+            base_url=server, java_script_enabled=False, viewport={"width": 390, "height": 844}
+        )
+        page = context.new_page()
+        page.goto("/translate")
+        page.fill("#code", "a @ b")
+        page.fill("#operands", "a=2x3 b=3x4")
+        page.click("#translate-button")
+        expect(page.locator("#translation-call")).to_have_text('np.einsum("ij,jk->ik", a, b)')
+        context.close()
+        browser.close()
