@@ -79,6 +79,7 @@ class Cluster:
         result = subprocess.run(
             [str(self.bin / tool), *args],
             env=self.env,
+            cwd=self.folder,  # the unprivileged user may not be able to enter the current folder
             preexec_fn=self.demote,
             capture_output=True,
             text=True,

@@ -176,6 +176,15 @@ def test_sign_in_is_rate_limited_and_sessions_are_signed(app_url: str) -> None:
     assert 'type="password"' in forged.get("/teacher").text
 
 
+def test_a_new_password_ends_old_sessions(app_url: str) -> None:
+    client = browser()
+    assert sign_in(client) == 303
+    assert "Signed in as ada@school.example" in client.get("/teacher").text
+    with open_database(app_url) as db:
+        classes.add_teacher(db, "ada@school.example", "a brand new password", replace=True)
+    assert 'type="password"' in client.get("/teacher").text
+
+
 def test_teacher_cli_refuses_bad_input(app_url: str) -> None:
     with open_database(app_url) as db:
         with pytest.raises(classes.StoreError, match="not an email"):

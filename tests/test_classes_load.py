@@ -246,4 +246,7 @@ def test_two_workers_on_postgresql_lose_no_acknowledged_attempt(
     while len(workers(process.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert len(workers(process.pid)) == 2, "the killed worker was not replaced"
-    print(f"\n{LEARNERS * CHECKS} checks in {elapsed:.1f} s; {acked} acknowledged, {dropped} dropped by the kill")
+    print(
+        f"\n{LEARNERS * CHECKS} checks in {elapsed:.1f} s; {acked} acknowledged, {dropped} dropped by the kill; "
+        f"{stored_total} stored, {teacher_total} in the teacher's CSV"
+    )

@@ -83,6 +83,14 @@ def test_bad_inputs() -> None:
         ep.solve([np.ones((1,) * (MAX_AXES + 1))], np.ones(()))
 
 
+def test_work_budget() -> None:
+    rng = np.random.default_rng(2)
+    a, b = rng.integers(0, 9, (4, 5)), rng.integers(0, 9, (5, 6))
+    assert ep.solve([a, b], a @ b, max_work=10_000) == ["ij,jk->ik"]
+    with pytest.raises(SolveLimit, match="more than 100 multiply-adds"):
+        ep.solve([a, b], a @ b, max_work=100)
+
+
 def test_canonical() -> None:
     assert canonical("...j,jk", (2, 3), (3, 4)) == "ij,jk->ik"
     assert canonical("bij,bjk->bik", (2, 3, 4), (2, 4, 5)) == "ijk,ikl->ijl"

@@ -253,6 +253,21 @@ def test_dtype_is_part_of_the_check() -> None:
     assert floats.dtype is None
 
 
+def test_integer_wraparound_is_checked() -> None:
+    narrow = np.ones((3, 4), np.int8)
+    # np.sum(a * b) multiplies in int8 (wrapping around) and then sums in int64: no einsum does both.
+    with pytest.raises(ep.TranslateError, match="wraps around in one step of this code and widens to int64"):
+        ep.translate("np.sum(a * b)", a=narrow, b=narrow)
+    assert ep.translate("a @ b.T", a=narrow, b=narrow).dtype is None  # int8 all the way, like the einsum
+    assert ep.translate("np.sum(a * b)", a=narrow.astype(np.int64), b=narrow).dtype is None
+
+
+def test_low_precision_floats_are_verified_in_double_precision() -> None:
+    half = np.ones((3, 4), np.float16)
+    assert ep.translate("a * b", a=half, b=half).subscript == "ij,ij->ij"
+    assert ep.translate("np.sum(a, axis=0) @ b.T", a=half, b=half).subscript == "ij,kj->k"
+
+
 def test_shapes_as_text_and_arrays() -> None:
     assert ep.translate("a @ b", a="2x3", b="3x4").subscript == "ij,jk->ik"
     assert ep.translate("a @ b", a=np.ones((2, 3)), b=[[1.0], [2.0], [3.0]]).output_shape == (2, 1)
@@ -317,13 +332,27 @@ def programs(draw: st.DrawFn) -> tuple[str, dict[str, tuple[int, ...]]]:
         shapes[name] = shape
         return name
 
+    lines: list[str] = []
     first = tuple(draw(st.lists(sizes, min_size=1, max_size=3)))
     expr, shape = operand(first), first
     for _ in range(draw(st.integers(1, 4))):
         n = len(shape)
         choice = draw(
             st.sampled_from(
-                ["T", "transpose", "sum", "mul", "matmul", "tensordot", "outer", "newaxis", "swap", "einsum", "diag"]
+                [
+                    "T",
+                    "transpose",
+                    "sum",
+                    "mul",
+                    "matmul",
+                    "tensordot",
+                    "outer",
+                    "newaxis",
+                    "swap",
+                    "einsum",
+                    "diag",
+                    "reuse",
+                ]
             )
         )
         if choice == "T":
@@ -361,11 +390,16 @@ def programs(draw: st.DrawFn) -> tuple[str, dict[str, tuple[int, ...]]]:
             letters = "abc"[:n]
             other = operand((shape[-1],))
             expr, shape = f"np.einsum('{letters},{letters[-1]}->{letters[:-1]}', {expr}, {other})", shape[:-1]
+        elif choice == "reuse" and n >= 1:
+            # a variable used twice: its summed axes must get fresh letters the second time
+            name = f"v{len(lines)}"
+            lines.append(f"{name} = {expr}")
+            expr = f"{name} * {name}"
         elif choice == "diag" and n >= 1:
             other = operand((shape[0], shape[0]))
             expr = f"np.diagonal({other}) * np.moveaxis({expr}, 0, -1)"
             shape = (*shape[1:], shape[0])
-    return expr, shapes
+    return "\n".join([*lines, expr]), shapes
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -515,6 +549,8 @@ def test_api_translate(client: Any) -> None:
     data = ok.json()
     assert data["call"] == 'np.einsum("ij,jk->ik", a, b)' and data["verified"] is True
     assert data["operation"] == "matrix product" and 'class="ep-explain"' in data["html"]
+    assert data["explain_url"] == "/explain?s=ij%2Cjk-%3Eik&shapes=2x3%2C3x4"
+    assert client.get(data["explain_url"]).status_code == 200
     refused = client.post("/api/translate", json={"code": "a + b", "operands": {"a": [2], "b": [2]}})
     assert refused.status_code == 422
     assert refused.json() == {
@@ -558,3 +594,91 @@ def test_docs_examples_run() -> None:
     # one session: later blocks use what earlier ones imported
     runner.run(doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "docs/find.md", None, 0))
     assert runner.summarize(verbose=False).failed == 0
+
+
+TOKENS = [
+    "a",
+    "b",
+    "np.",
+    "sum",
+    "T",
+    "(",
+    ")",
+    "[",
+    "]",
+    "*",
+    "@",
+    "+",
+    ",",
+    ":",
+    "None",
+    "...",
+    "0",
+    "-1",
+    "=",
+    "axis",
+    "\n",
+    " ",
+    "einsum",
+    "'ij->'",
+    "transpose",
+    "dot",
+    "x",
+    ".",
+    "keepdims",
+    "True",
+    "lambda",
+    "**",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=25).map("".join))
+def test_any_text_is_translated_or_refused_with_a_translate_error(code: str) -> None:
+    try:
+        translation = ep.translate(code, a=(2, 3), b=(3, 2))
+    except ep.TranslateError as error:
+        assert str(error)
+    else:
+        assert translation.verified
+
+
+def test_deep_or_exploding_code_is_refused() -> None:
+    with pytest.raises(ep.TranslateError, match="nests more than 100 operations"):
+        ep.translate("a*" * 999 + "a", a=(2,))
+    with pytest.raises(ep.TranslateError, match="numpy takes at most 32"):
+        ep.translate("c = a * a\n" + "c = c * c\n" * 10 + "c", a=(2,))
+    outer = "a[:, None, None, None] * b[None, :, None, None] * c[None, None, :, None] * d[None, None, None, :]"
+    big = ep.translate(outer, a=(10**6,), b=(10**6 - 1,), c=(10**6 - 2,), d=(10**6 - 3,))
+    assert big.subscript == "i,j,k,l->ijkl"  # verified on sizes 2, 3, 4, 5 (same pattern)
+
+
+def test_magic_in_a_real_notebook(tmp_path: Any) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = [
+        "import numpy as np\na = np.ones((2, 3))\nb = np.ones((3, 4))",
+        "%load_ext einsum_puzzles",
+        "%einsum_translate a @ b",
+        "%%einsum_translate x=2x3 y=3x4\nz = x @ y\nz.T",
+        "%einsum_translate a + b",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    shown = []
+    for cell in notebook.cells:
+        assert all(output.output_type != "error" for output in cell.outputs), cell.outputs
+        shown.append(
+            "\n".join(
+                output.get("text", "")
+                + output.get("data", {}).get("text/html", "")
+                + output.get("data", {}).get("text/plain", "")
+                for output in cell.outputs
+            )
+        )
+    assert 'np.einsum("ij,jk->ik", a, b)' in shown[2] and "ep-explain" in shown[2]
+    assert 'np.einsum("ij,jk->ki", x, y)' in shown[3]
+    assert "a + b at column 1: einsum only multiplies and sums" in shown[4]

@@ -71,6 +71,15 @@ def cmd_db(args: argparse.Namespace) -> int:
     return EXIT_BEHIND
 
 
+def prepare_store() -> None:
+    """Open the store once (migrating it when behind; a message when it cannot be used), then let go of it:
+    the server's workers open their own connections."""
+    from .store.database import forget_engines
+
+    open_database().close()
+    forget_engines()
+
+
 def register(add: object) -> None:
     """Add ``teacher`` and ``db`` with ``cli.build_parser``'s ``add``."""
     teacher = add("teacher", cmd_teacher, "teacher accounts for the class pages of the web app", json_flag=False)  # type: ignore[operator]

@@ -657,10 +657,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"the web app needs its dependencies ({exc.name}); run 'make install'") from None
     if args.workers < 1:
         raise UsageError("--workers must be 1 or more")
-    from .progress import Progress
+    from .admin import prepare_store
     from .terminal import port_problem
 
-    Progress().close()  # migrate once, and refuse a foreign or damaged store with a message, before any worker
+    prepare_store()  # migrate once, and refuse a foreign or damaged store with a message, before any worker
     problem = port_problem(args.host, args.port)
     if problem is not None:
         raise UsageError(problem)

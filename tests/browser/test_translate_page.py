@@ -22,6 +22,10 @@ def test_translates_as_one_types(page: object, shots: Path) -> None:
     expect(page.locator("#translate-result .ep-explain")).to_be_visible()
     assert "operands=a%3D2x3" in page.url  # the address can be shared
     page.screenshot(path=shots / "translate.png", full_page=True)
+    page.click("#translation-explain")
+    expect(page.locator("#operation")).to_be_visible()
+    page.go_back()
+    expect(page.locator("#translation-call")).to_have_text('np.einsum("ij,jkl->li", a, b)')
     page.fill("#code", "np.sum(a + b, axis=0)")
     expect(page.locator("#translate-error")).to_contain_text("a + b at column 8: einsum only multiplies and sums")
     page.fill("#operands", "a=2y3")

@@ -21,6 +21,7 @@ another size is not searched.
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -39,14 +40,20 @@ class SolveLimit(ValueError):
 
 
 def solve(
-    inputs: Sequence[Any], output: Any, max_results: int = 10, *, max_partitions: int = MAX_PARTITIONS
+    inputs: Sequence[Any],
+    output: Any,
+    max_results: int = 10,
+    *,
+    max_partitions: int = MAX_PARTITIONS,
+    max_work: int | None = None,
 ) -> list[str]:
     """Every explicit subscript (up to renaming of labels) that maps ``inputs`` to ``output``.
 
     Fewest labels first, then alphabetical; canonical letters (i, j, k... in order of first
     appearance). At most ``max_results``; an empty list when there is none. Raises ``ValueError``
     for inputs that are not arrays of numbers, and ``SolveLimit`` (a ``ValueError``) when the example
-    has too many axes of equal size to search (more than ``max_partitions`` ways to tie them).
+    has too many axes of equal size to search (more than ``max_partitions`` ways to tie them) or, with
+    ``max_work``, when the einsums it evaluates would cost more multiply-adds than that in all.
     """
     arrays = [_array(x, f"input {n}") for n, x in enumerate(inputs)]
     target = _array(output, "the output")
@@ -65,7 +72,18 @@ def solve(
     marginals = [np.einsum(f"{out_term}->{out_term[k]}", target) for k in range(target.ndim)]
 
     found: list[tuple[int, str]] = []
-    explored = 0
+    explored = spent = 0
+
+    def evaluate(subscript: str, cost: int) -> Any:
+        nonlocal spent
+        spent += cost
+        if max_work is not None and spent > max_work:
+            raise SolveLimit(
+                f"the search would evaluate more than {max_work} multiply-adds; use a smaller example "
+                "(fewer or smaller axes, different sizes for different dimensions)"
+            )
+        return np.einsum(subscript, *arrays)
+
     for blocks in _partitions(sizes):
         explored += 1
         if explored > max_partitions:
@@ -83,21 +101,25 @@ def solve(
             terms.append("".join(letters[label_of[position + k]] for k in range(array.ndim)))
             position += array.ndim
         inputs_text = ",".join(terms)
-        if len(blocks) > len(LETTERS):
+        cost = math.prod(max(sizes[block[0]], 1) for block in blocks)
+        if not agree(evaluate(f"{inputs_text}->", cost), total):
             continue
-        if not agree(np.einsum(f"{inputs_text}->", *arrays), total):
-            continue
-        allowed: list[list[int]] = []
-        for k, size in enumerate(target.shape):
-            fitting = [
+        block_marginals = {
+            b: evaluate(f"{inputs_text}->{letters[b]}", cost)
+            for b, block in enumerate(blocks)
+            if sizes[block[0]] in target.shape
+        }
+        allowed = [
+            [
                 b
-                for b, block in enumerate(blocks)
-                if sizes[block[0]] == size and agree(np.einsum(f"{inputs_text}->{letters[b]}", *arrays), marginals[k])
+                for b, marginal in block_marginals.items()
+                if sizes[blocks[b][0]] == size and agree(marginal, marginals[k])
             ]
-            allowed.append(fitting)
+            for k, size in enumerate(target.shape)
+        ]
         for choice in _assignments(allowed):
             candidate = f"{inputs_text}->{''.join(letters[b] for b in choice)}"
-            if agree(np.einsum(candidate, *arrays), target):
+            if agree(evaluate(candidate, cost), target):
                 found.append((len(blocks), candidate))
     found.sort()
     return [candidate for _, candidate in found[:max_results]]

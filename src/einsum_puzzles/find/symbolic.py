@@ -29,6 +29,8 @@ class Phantom:
 
 Axis = int | Phantom
 Factor = tuple[str, tuple[int, ...]]
+MAX_FACTORS = 32
+"""Operands in one traced product (numpy's einsum takes at most 32 without optimize)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class SymbolicBackend:
         self.complex_operands = complex_operands
         self.parent: list[int] = []
         self.sizes: list[int] = []
+        self.created: list[int] = []
+        """Each label's size when it was made (``sizes`` keeps the broadcast size of each root)."""
         self.node: ast.AST | None = None
 
     def locate(self, node: ast.AST) -> None:
@@ -54,6 +58,7 @@ class SymbolicBackend:
     def fresh(self, size: int) -> int:
         self.parent.append(len(self.parent))
         self.sizes.append(size)
+        self.created.append(size)
         return len(self.parent) - 1
 
     def find(self, label: int) -> int:
@@ -83,6 +88,14 @@ class SymbolicBackend:
         return ra
 
     # --- values -------------------------------------------------------------------------------------
+    def join(self, *parts: tuple[Factor, ...]) -> tuple[Factor, ...]:
+        factors = tuple(factor for part in parts for factor in part)
+        if len(factors) > MAX_FACTORS:
+            raise OpError(
+                f"this would multiply {len(factors)} operands in one einsum; numpy takes at most {MAX_FACTORS}"
+            )
+        return factors
+
     def operand(self, name: str) -> Sym:
         labels = tuple(self.fresh(size) for size in self.shapes[name])
         return Sym(labels, ((name, labels),))
@@ -119,7 +132,7 @@ class SymbolicBackend:
         return tuple(self.size(axis) for axis in axes)
 
     def multiply(self, x: Sym, y: Sym) -> Sym:
-        return Sym(self.broadcast(x.axes, y.axes, "multiplying"), x.factors + y.factors)
+        return Sym(self.broadcast(x.axes, y.axes, "multiplying"), self.join(x.factors, y.factors))
 
     def contract(self, x: Sym, y: Sym, ax: Sequence[int], ay: Sequence[int], what: str) -> Sym:
         for i, j in zip(ax, ay):
@@ -133,7 +146,7 @@ class SymbolicBackend:
         kept = tuple(a for k, a in enumerate(x.axes) if k not in ax) + tuple(
             a for k, a in enumerate(y.axes) if k not in ay
         )
-        return Sym(kept, x.factors + y.factors)
+        return Sym(kept, self.join(x.factors, y.factors))
 
     def matmul(self, x: Sym, y: Sym) -> Sym:
         nx, ny = len(x.axes), len(y.axes)
@@ -148,7 +161,7 @@ class SymbolicBackend:
             )
         batch = self.broadcast(batch_x, batch_y, "matmul's batch axes")
         self.tie(kx, ky, True, "matmul")
-        return Sym(batch + rows + cols, x.factors + y.factors)
+        return Sym(batch + rows + cols, self.join(x.factors, y.factors))
 
     def dot(self, x: Sym, y: Sym) -> Sym:
         nx, ny = len(x.axes), len(y.axes)
@@ -171,7 +184,7 @@ class SymbolicBackend:
                     "keeps every axis whole: take the outer product with broadcasting instead"
                 )
             parts.append(value.axes if value.axes else (Phantom(self.node),))
-        return Sym(parts[0] + parts[1], x.factors + y.factors)
+        return Sym(parts[0] + parts[1], self.join(x.factors, y.factors))
 
     def vdot(self, x: Sym, y: Sym) -> Sym:
         if any(name in self.complex_operands for name, _ in x.factors):
@@ -196,7 +209,7 @@ class SymbolicBackend:
         for value, bound in zip(operands, contraction.operands):
             for axis, letter in zip(value.axes, bound.axis_labels):
                 axis_of[letter] = axis if letter not in axis_of else self.tie(axis_of[letter], axis, False, "einsum")
-        factors = tuple(f for value in operands for f in value.factors)
+        factors = self.join(*(value.factors for value in operands))
         return Sym(tuple(axis_of[letter] for letter in contraction.output_labels), factors)
 
     def sum(self, x: Sym, axes: tuple[int, ...], keepdims: bool) -> Sym:

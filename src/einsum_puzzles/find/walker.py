@@ -20,6 +20,8 @@ from .errors import TranslateError
 V = TypeVar("V")
 MAX_CODE = 2000
 """Characters of code ``translate`` reads (a few lines)."""
+MAX_DEPTH = 100
+"""How deeply the code's operations may nest (the walker recurses once per level)."""
 
 NUMPY_NAMES = ("np", "numpy")
 
@@ -247,7 +249,7 @@ class Walker(Generic[V]):
             return self.backend.operand(node.id)
         except KeyError:
             raise self.error(
-                node, f"{node.id} is not an operand: give its shape or array, e.g. {node.id}=(2, 3)"
+                node, f"{node.id} is not an operand: give its shape, such as {node.id}=2x3, or its array"
             ) from None
 
     def binop(self, node: ast.BinOp) -> V:
@@ -707,8 +709,10 @@ def parse_code(code: str) -> ast.Module:
     if "\0" in code:
         raise TranslateError("the code contains a NUL character; remove it")
     try:
-        return ast.parse(code, mode="exec")
-    except SyntaxError as error:
+        tree = ast.parse(code, mode="exec")
+    except (SyntaxError, RecursionError, MemoryError) as error:
+        if not isinstance(error, SyntaxError):
+            raise TranslateError("the code is nested too deeply for Python to read") from None
         column = error.offset
         raise TranslateError(
             f"this is not valid Python ({error.msg})",
@@ -717,3 +721,18 @@ def parse_code(code: str) -> ast.Module:
             column=column,
             multiline="\n" in code.strip(),
         ) from None
+    if _depth(tree) > MAX_DEPTH:
+        raise TranslateError(
+            f"the code nests more than {MAX_DEPTH} operations in one expression; split it into assignments (x = ...)"
+        )
+    return tree
+
+
+def _depth(tree: ast.AST) -> int:
+    """The deepest nesting of the tree (without recursion, so a deep tree cannot exhaust the stack)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest

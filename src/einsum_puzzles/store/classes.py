@@ -88,6 +88,14 @@ def verify_teacher(db: Database, email: str, password: str) -> int | None:
     return teacher
 
 
+def session_tag(db: Database, teacher: int) -> str | None:
+    """Changes when the teacher's password does: sessions carry it, so a new password ends old sessions."""
+    import hashlib
+
+    row = db.row("SELECT password_hash FROM teachers WHERE id = :id", {"id": teacher})
+    return hashlib.sha256(str(row[0]).encode()).hexdigest()[:16] if row else None
+
+
 def teacher_email(db: Database, teacher: int) -> str | None:
     row = db.row("SELECT email FROM teachers WHERE id = :id", {"id": teacher})
     return str(row[0]) if row else None

@@ -72,10 +72,14 @@ def router(templates: Jinja2Templates, learner_of: LearnerOf, set_cookie: SetCoo
         if not value:
             return None
         try:
-            teacher = keys.serializer("session").loads(value, max_age=SESSION_AGE)
+            payload = keys.serializer("session").loads(value, max_age=SESSION_AGE)
         except BadSignature:
             return None
-        return int(teacher) if isinstance(teacher, int) else None
+        if not (isinstance(payload, list) and len(payload) == 2 and isinstance(payload[0], int)):
+            return None
+        teacher, tag = payload
+        # a new password (teacher add --replace) or a removed account ends every session
+        return teacher if tag and classes.session_tag(db(), teacher) == tag else None
 
     def csrf_token(learner: str) -> str:
         return str(keys.serializer("csrf").dumps(learner))
@@ -200,7 +204,7 @@ def router(templates: Jinja2Templates, learner_of: LearnerOf, set_cookie: SetCoo
                 response = RedirectResponse("/teacher", status_code=303)
                 response.set_cookie(
                     TEACHER_COOKIE,
-                    str(keys.serializer("session").dumps(teacher)),
+                    str(keys.serializer("session").dumps([teacher, classes.session_tag(db(), teacher)])),
                     max_age=SESSION_AGE,
                     httponly=True,
                     samesite="strict",

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import numpy as np
 from fastapi import APIRouter, Request
@@ -33,6 +34,8 @@ MAX_SOLVE_AXES = 12
 MAX_SOLVE_WORK = 10_000_000
 """The product of all input sizes: the cost of the most expensive candidate einsum."""
 MAX_SOLVE_PARTITIONS = 5_000
+MAX_SOLVE_SEARCH_WORK = 50_000_000
+"""Multiply-adds of all the einsums one search may evaluate (a few tenths of a second)."""
 MAX_OPERANDS_TEXT = 400
 
 Name = Annotated[str, Field(max_length=32, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -109,6 +112,8 @@ def translation_json(result: Translation) -> dict[str, Any]:
     data["html"] = explanation.html(include_style=False)
     svg = getattr(explanation, "svg", None)
     data["svg"] = svg if isinstance(svg, str) else None
+    shapes = ",".join("x".join(map(str, shape)) or "scalar" for shape in result.shapes)
+    data["explain_url"] = "/explain?" + urlencode({"s": result.subscript, "shapes": shapes})
     return data
 
 
@@ -155,7 +160,13 @@ def find_router(page: Callable[[Request, str, dict[str, Any]], HTMLResponse]) ->
         if math.prod(axes) > MAX_SOLVE_WORK:
             return _limit("work", f"the product of the input sizes must be at most {MAX_SOLVE_WORK}")
         try:
-            found = solve(inputs, output, max_results=body.max_results, max_partitions=MAX_SOLVE_PARTITIONS)
+            found = solve(
+                inputs,
+                output,
+                max_results=body.max_results,
+                max_partitions=MAX_SOLVE_PARTITIONS,
+                max_work=MAX_SOLVE_SEARCH_WORK,
+            )
         except SolveLimit as error:
             return _limit("search", str(error))
         return JSONResponse({"subscripts": found, "count": len(found)})

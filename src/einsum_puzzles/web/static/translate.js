@@ -46,7 +46,12 @@
       "Verified: the code and this einsum agree on random operands of these shapes (shape, dtype and values). " +
       "Result shape (" + shape + ").");
     verified.id = "translation-verified";
-    box.append(first, verified);
+    const link = node("a", "", "Open this einsum in the explainer");
+    link.id = "translation-explain";
+    link.href = data.explain_url;
+    const linkLine = node("p");
+    linkLine.appendChild(link);
+    box.append(first, verified, linkLine);
     const heading = node("h2", "", data.operation);
     heading.id = "translation-operation";
     const parts = [box, heading];
