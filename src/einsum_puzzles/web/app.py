@@ -301,10 +301,6 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         data["valid"] = True
         return data
 
-    def _backend_problems() -> dict[str, str]:
-        # Installed libraries that cannot run here: the selector disables them and says why.
-        return {s.name: s.message() for s in map(backends.status, backends.installed()) if not s.usable}
-
     def _backend(name: str) -> str:
         try:
             backends.get(name)
@@ -381,8 +377,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
             "more_hints": hints_shown < len(p.hints),
             "revealed": revealed,
             "steps": step_specs(p),
-            "backends": backends.installed(),
-            "backend_problems": _backend_problems(),
+            "backends": backend_choices(),
             "backend": extra.pop("backend", "numpy"),
             "previous": order[position - 1] if position > 0 else None,
             "next": order[position + 1] if position + 1 < len(order) else None,
@@ -503,3 +498,13 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
 def puzzle_json(p: Puzzle) -> dict[str, Any]:
     steps = [{"name": s.name, "operands": list(s.operands), "description": s.description} for s in step_specs(p)]
     return {**p.to_dict(), "steps": steps}
+
+
+def backend_choices() -> list[dict[str, Any]]:
+    """The installed libraries for the selector: ``available`` false (disabled) with the reason and fix for a
+    library that cannot run here."""
+    choices = []
+    for status in map(backends.status, backends.installed()):
+        reason = None if status.usable else f"{status.reason}. {status.fix}."
+        choices.append({"name": status.name, "available": status.usable, "reason": reason, "message": status.message()})
+    return choices
