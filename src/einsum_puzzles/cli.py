@@ -319,8 +319,10 @@ def cmd_solution(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from .explainer import explain
 
-    subscript, shapes = explain_args([args.subscript, *args.shapes])
-    explanation = explain(subscript, *shapes)
+    if "\0" in args.subscript:
+        raise UsageError("the subscript contains a NUL character; remove it")
+    shapes = [parse_shape(text) for text in args.shapes]
+    explanation = explain(args.subscript, *shapes)
     if args.json:
         _print_json(explanation.to_dict())
     else:
