@@ -9,14 +9,14 @@ BIN    := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 ALL     := $(VENV)/.all-installed
 
-.PHONY: install install-all run test lint typecheck unit system browser postgres wheel bench clean
+.PHONY: install install-all run test lint typecheck unit system browser sandbox postgres wheel bench clean
 
 $(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-install: $(RUNTIME)
+install: sandbox $(RUNTIME)
 
 $(ALL): $(RUNTIME) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,backends]'
@@ -53,6 +53,17 @@ browser: system
 # tools (initdb, pg_ctl): the package's own cluster service is not needed and not started.
 postgres: system
 
+# Code puzzles run under bubblewrap (docs/security.md), also for `make run`'s command line: install it when
+# it is missing and we may (root).
+sandbox:
+	@if [ ! -x /usr/bin/bwrap ] && [ "$$(uname)" = Linux ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+		else \
+			echo "bubblewrap is missing and this is not root: code puzzles will run without isolation (docs/security.md)"; \
+		fi; \
+	fi
+
 # The wheel (dist/einsum_puzzles-VERSION-py3-none-any.whl): what a notebook's setup cell installs in Colab.
 wheel:
 	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir dist .
@@ -74,6 +85,7 @@ bench: install-all
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/web_load.py
 	$(BIN)/python bench/backends.py
 
 clean:

@@ -4,7 +4,8 @@ Everything runs in one process, on the same arrays, one case after another; each
 of several repeats (the machine is shared and noisy: read the ratios, not the milliseconds). Prints,
 per case, ``ep`` in ms and the ratios ep/np(optimize=False), ep/np(optimize=True), ep/opt_einsum,
 ep/best-of-numpy and ep/hand-written, then the medians. The "large" chains skip optimize=False, which
-loops over every label at once and would take minutes there ("-" in its column).
+loops over every label at once and would take minutes there ("-" in its column). The cases named
+"out=" or "dtype=" pass the same keywords to every einsum (and ``out`` to the hand-written call).
 
     python bench/engine.py [--quick]
 """
@@ -40,6 +41,11 @@ class Case:
     by_hand: Callable[..., Any] | None = None
     naive: bool = True
     """False where np.einsum(optimize=False) would take minutes (it loops over every label at once)."""
+    out: bool = False
+    """Pass a preallocated ``out=`` (the same array to every function, by-hand ones included)."""
+    dtype: str | None = None
+    """Pass ``dtype=`` (with ``casting="same_kind"``) to every einsum."""
+    operand_dtype: str = "f8"
 
 
 CASES = [
@@ -93,6 +99,66 @@ CASES = [
     Case("sum over an axis", "ijk->ik", [(150, 150, 150)], lambda a: a.sum(axis=1)),
     Case("row-wise dot", "ij,ij->i", [(1500, 800), (1500, 800)], lambda a, b: (a * b).sum(axis=1)),
     Case("bilinear form", "i,ij,j->", [(2000,), (2000, 2000), (2000,)], lambda x, a, y: x @ a @ y),
+    # The keywords: out= written in place, dtype= to compute in another precision.
+    Case(
+        "matmul, out=",
+        "ij,jk->ik",
+        [(400, 400), (400, 400)],
+        lambda a, b, out: np.matmul(a, b, out=out),
+        out=True,
+    ),
+    Case(
+        "batched matmul, out=",
+        "bij,bjk->bik",
+        [(32, 96, 96), (32, 96, 96)],
+        lambda a, b, out: np.matmul(a, b, out=out),
+        out=True,
+    ),
+    Case(
+        "row-wise dot, out=",
+        "ij,ij->i",
+        [(1500, 800), (1500, 800)],
+        lambda a, b, out: np.multiply(a, b).sum(axis=1, out=out),
+        out=True,
+    ),
+    Case(
+        "tensordot, out=",
+        "ijk,jkl->il",
+        [(80, 40, 30), (40, 30, 80)],
+        lambda a, b, out: np.matmul(a.reshape(80, 1200), b.reshape(1200, 80), out=out),
+        out=True,
+    ),
+    Case(
+        "matmul, dtype=float32",
+        "ij,jk->ik",
+        [(400, 400), (400, 400)],
+        lambda a, b: a.astype(np.float32) @ b.astype(np.float32),
+        dtype="f4",
+    ),
+    Case(
+        "int8 sum, dtype=int64",
+        "ijk->ik",
+        [(150, 150, 150)],
+        lambda a: a.sum(axis=1, dtype=np.int64),
+        dtype="i8",
+        operand_dtype="i1",
+    ),
+    Case(
+        "float32 batched, dtype=float64",
+        "bij,bjk->bik",
+        [(32, 96, 96), (32, 96, 96)],
+        lambda a, b: np.matmul(a, b, dtype=np.float64),
+        dtype="f8",
+        operand_dtype="f4",
+    ),
+    Case(
+        "3-chain, out= dtype=",
+        "ij,jk,kl->il",
+        [(160, 40), (40, 160), (160, 40)],
+        lambda a, b, c, out: np.matmul(a.astype(np.float32), b.astype(np.float32) @ c.astype(np.float32), out=out),
+        out=True,
+        dtype="f4",
+    ),
 ]
 
 
@@ -140,23 +206,33 @@ def main(argv: list[str] | None = None) -> int:
     best_ratios: list[float] = []
     hand_ratios: list[float] = []
     for case in CASES:
-        arrays = [rng.standard_normal(shape) for shape in case.shapes]
-        expected = np.einsum(case.subscript, *arrays, optimize=True)
-        np.testing.assert_allclose(ep.einsum(case.subscript, *arrays), expected, rtol=1e-6, atol=1e-8)
+        arrays = [_operand(rng, shape, case.operand_dtype) for shape in case.shapes]
+        kwargs: dict[str, Any] = {}
+        if case.dtype is not None:
+            kwargs.update(dtype=case.dtype, casting="same_kind")
+        expected = np.array(np.einsum(case.subscript, *arrays, optimize=True, **kwargs))
+        if case.out:
+            kwargs["out"] = np.empty_like(expected)
+        ours = np.array(ep.einsum(case.subscript, *arrays, **kwargs))
+        assert ours.dtype == expected.dtype, (case.name, ours.dtype, expected.dtype)
+        tolerance = 1e-4 if expected.dtype == np.float32 else 1e-6
+        np.testing.assert_allclose(ours, expected, rtol=tolerance, atol=tolerance)
         fns: list[Fn] = [
-            partial(ep.einsum, case.subscript, *arrays),
-            partial(np.einsum, case.subscript, *arrays, optimize=True),
+            partial(ep.einsum, case.subscript, *arrays, **kwargs),
+            partial(np.einsum, case.subscript, *arrays, optimize=True, **kwargs),
         ]
         if case.naive:
-            fns.append(partial(np.einsum, case.subscript, *arrays))
-        if opt_einsum is not None:
-            fns.append(partial(opt_einsum.contract, case.subscript, *arrays))
+            fns.append(partial(np.einsum, case.subscript, *arrays, **kwargs))
+        with_oe = opt_einsum is not None and case.dtype is None  # opt_einsum's BLAS steps refuse dtype=
+        if with_oe:
+            fns.append(partial(opt_einsum.contract, case.subscript, *arrays, **kwargs))
         if case.by_hand is not None:
-            fns.append(partial(case.by_hand, *arrays))
+            extra = {"out": kwargs["out"]} if case.out else {}
+            fns.append(partial(case.by_hand, *arrays, **extra))
         times = iter(best_times(fns, budget))
         t_ep, t_opt = next(times), next(times)
         t_np = next(times) if case.naive else None
-        t_oe = next(times) if opt_einsum is not None else None
+        t_oe = next(times) if with_oe else None
         t_hand = next(times) if case.by_hand is not None else None
         best_np = min(t_opt, t_np) if t_np is not None else t_opt
         best_ratios.append(t_ep / best_np)
@@ -171,6 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"median ep / best-of-numpy: {statistics.median(best_ratios):.2f}  (goal <= 1.0)")
     print(f"median ep / hand-written call, multi-operand cases: {statistics.median(hand_ratios):.2f}  (goal <= 1.3)")
     return 0
+
+
+def _operand(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> Any:
+    if np.dtype(dtype).kind in "iu":
+        return rng.integers(-100, 100, size=shape).astype(dtype)
+    return rng.standard_normal(shape).astype(dtype)
 
 
 def _ratio(ours: float, theirs: float | None) -> str:

@@ -44,7 +44,15 @@ def test_object_arrays_work_like_numpy() -> None:
 
 def test_strings_are_refused_with_a_type_error() -> None:
     with pytest.raises(TypeError, match="einsum"):
-        ep.einsum("i->i", np.array(["a", "b"]))
+        ep.einsum("i,i->i", np.array(["a", "b"]), np.array(["c", "d"]))
+    with pytest.raises(TypeError, match="einsum"):
+        ep.einsum("i->", np.array(["a", "b"]))
+
+
+def test_a_view_of_one_operand_takes_any_dtype_like_numpy() -> None:
+    # numpy returns a view when one operand is only transposed or diagonalised, whatever its dtype.
+    words = np.array([["a", "b"], ["c", "d"]])
+    assert ep.einsum("ij->ji", words).tolist() == np.einsum("ij->ji", words).tolist() == [["a", "c"], ["b", "d"]]
 
 
 def test_identity_returns_a_new_view_not_the_input() -> None:

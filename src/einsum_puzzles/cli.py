@@ -229,13 +229,10 @@ def _read_answer(p: Puzzle, answer: str) -> str:
             raise UsageError("the answer contains a NUL character; remove it")
         return answer
     if answer == "-":
-        return sys.stdin.read()
+        return _utf8(sys.stdin.buffer.read(), "standard input")
     if os.path.isfile(answer):
-        try:
-            with open(answer, encoding="utf-8") as handle:
-                return handle.read()
-        except UnicodeDecodeError:
-            raise UsageError(f"{answer} is not UTF-8 text; save it as a UTF-8 .py file") from None
+        with open(answer, "rb") as handle:
+            return _utf8(handle.read(), answer)
     if "def " in answer:
         return answer
     if os.path.isdir(answer):
@@ -245,8 +242,19 @@ def _read_answer(p: Puzzle, answer: str) -> str:
     raise UsageError(f"puzzle {p.id} is a code puzzle: give the path of a .py file (or - to read standard input)")
 
 
+def _utf8(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{where} is not UTF-8 text (byte 0x{data[error.start]:02x} at position {error.start}); "
+            "save it as UTF-8 and check again"
+        ) from None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .grading import check
+    from .terminal import printable
 
     p = _puzzle(args.n)
     answer = _read_answer(p, args.answer)
@@ -261,9 +269,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         style = Style(sys.stdout)
         mark = style("✓", "green", "bold") if verdict.correct else style("✗", "red", "bold")
         out(f"{mark} Puzzle {p.id}: {style(verdict.title, 'bold')}")
-        out(verdict.message)
+        out(printable(verdict.message))  # the learner's code may have written these: no terminal controls
         for line in verdict.details:
-            out(line)
+            out(printable(line))
         if not verdict.correct and verdict.kind not in ("unsolved",):
             out(style("Stuck? 'einsum-puzzles hint " + str(p.id) + "' shows a hint.", "dim"))
     if verdict.kind != "unsolved":  # the verdict first: a store that fails cannot hide it
@@ -666,8 +674,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     problem = port_problem(args.host, args.port)
     if problem is not None:
         raise UsageError(problem)
+    from .web.security import ENV_HOSTS
+
+    hosts = [args.host, *(args.allow_host or [])]
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {args.host}, reachable from other machines", file=sys.stderr)
+        if not args.allow_host:
+            print(
+                "warning: only requests for localhost and the bound address are answered; add the name learners "
+                "type in their browser with --allow-host NAME",
+                file=sys.stderr,
+            )
+    os.environ[ENV_HOSTS] = ",".join(hosts)  # the worker processes build their app from it
     out(f"einsum-puzzles on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
     if args.workers > 1:
         uvicorn.run(
@@ -685,7 +703,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         # Find out now which libraries can run (importing each takes a moment), not on the first puzzle page.
         threading.Thread(target=statuses, name="backend-probe", daemon=True).start()
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(create_app(allowed_hosts=hosts), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 
@@ -783,6 +801,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="server processes (they share the progress store)")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="also answer requests for this host name (repeatable; default: the bound address, localhost, 127.0.0.1)",
+    )
     from .admin import register
 
     register(add)

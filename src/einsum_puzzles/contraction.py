@@ -132,7 +132,7 @@ class Contraction:
         return (self.subscript.text, self.shapes) == (other.subscript.text, other.shapes)
 
 
-def bind(subscript: str | Subscript, *shapes: Iterable[int]) -> Contraction:
+def bind(subscript: str | bytes | Subscript, *shapes: Iterable[int]) -> Contraction:
     """Bind a subscript to operand shapes; raise ``EinsumError`` exactly when ``np.einsum`` would."""
     parsed = subscript if isinstance(subscript, Subscript) else parse(subscript)
     return _bind(parsed, tuple(_as_shape(shape, index) for index, shape in enumerate(shapes)))

@@ -24,9 +24,9 @@ BACKEND = "numpy"
 
 
 def check(n: int, answer: Any, backend: str | None = None) -> Verdict:
-    """Grade an answer like ``ep.check`` and record it in the learner's progress store."""
-    if callable(answer):
-        answer = function_source(answer)
+    """Grade an answer like ``ep.check`` and record it in the learner's progress store.
+
+    A function (``check(31, head)``) is graded from its source, in the same sandbox as a file."""
     verdict = grade(n, answer, backend=backend or BACKEND)
     if verdict.kind != "unsolved":
         try:

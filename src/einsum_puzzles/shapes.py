@@ -13,8 +13,9 @@ def parse_shape(text: str) -> tuple[int, ...]:
     if cleaned in ("scalar", "()"):
         return ()
     parts = cleaned.replace("×", "x").split("x")
-    if not cleaned or not all(part.isdigit() for part in parts):
+    if not cleaned or not all(part.isascii() and part.isdigit() for part in parts):  # '²' is a digit to str
         raise ShapeSyntaxError(
-            f"cannot read the shape {text!r}: write sizes joined by 'x', such as 3x2 or 2x3x4, or 'scalar' for 0-d"
+            f"cannot read the shape {text!r}: write sizes with the digits 0-9 joined by 'x', such as 3x2 or 2x3x4, "
+            "or 'scalar' for 0-d"
         )
     return tuple(int(part) for part in parts)

@@ -16,16 +16,22 @@ never in an input) and everything about shapes are checked by ``contraction.bind
 
 from __future__ import annotations
 
+import operator
 import string
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .errors import EinsumError
 
 LETTERS = frozenset(string.ascii_letters)
 ELLIPSIS = "..."
 MAX_LABELS = len(LETTERS)
+# numpy's sublist form numbers the labels: 0-25 are 'A'-'Z', 26-51 are 'a'-'z' (so sorting by number
+# and sorting by letter agree, and the implicit output comes out in number order).
+SUBLIST_LETTERS = string.ascii_uppercase + string.ascii_lowercase
 
 
 @dataclass(frozen=True)
@@ -201,3 +207,50 @@ def _fail_invalid(char: str, index: int, text: str) -> None:
 
 def _fail(message: str, index: int, text: str) -> None:
     raise EinsumError(message, "syntax", position=index, subscript=text)
+
+
+def from_sublists(call: Sequence[Any]) -> tuple[str, list[Any]]:
+    """numpy's sublist form ``(op0, sublist0, op1, sublist1, ..., [output sublist])`` -> (subscript, operands).
+
+    A sublist holds ints from 0 to 51 (``SUBLIST_LETTERS`` gives each one's letter) and at most one
+    ``Ellipsis``: ``(a, [0, 1], b, [1, 2], [0, 2])`` is ``("AB,BC->AC", [a, b])``.
+    """
+    count = len(call) // 2
+    if count == 0:
+        raise EinsumError(
+            "the sublist form needs each operand followed by its list of axis labels, as in einsum(a, [0, 1])",
+            "operand_count",
+        )
+    terms = [_sublist_term(call[2 * index + 1], f"operand {index}") for index in range(count)]
+    text = ",".join(terms)
+    if len(call) % 2:
+        text += "->" + _sublist_term(call[-1], "the output")
+    return text, [call[2 * index] for index in range(count)]
+
+
+def _sublist_term(sublist: Any, where: str) -> str:
+    if isinstance(sublist, (str, bytes)) or not isinstance(sublist, Iterable):
+        raise TypeError(
+            f"the sublist for {where} must be a list of ints from 0 to 51 and at most one Ellipsis, "
+            f"such as [0, 1] or [Ellipsis, 0], not {sublist!r}"
+        )
+    letters: list[str] = []
+    for item in sublist:
+        if item is Ellipsis:
+            if ELLIPSIS in letters:
+                raise EinsumError(f"the sublist for {where} has a second Ellipsis; a term has at most one", "syntax")
+            letters.append(ELLIPSIS)
+            continue
+        try:
+            number = operator.index(item)
+        except TypeError:
+            raise TypeError(
+                f"the sublist for {where} holds {item!r}: each item must be an int from 0 to 51 or Ellipsis"
+            ) from None
+        if not 0 <= number < len(SUBLIST_LETTERS):
+            raise EinsumError(
+                f"the sublist for {where} holds the label {number}: sublist labels are ints from 0 to 51",
+                "syntax",
+            )
+        letters.append(SUBLIST_LETTERS[number])
+    return "".join(letters)

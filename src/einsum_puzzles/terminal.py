@@ -1,14 +1,25 @@
-"""Small terminal helpers of the ``einsum-puzzles`` command: a closed pipe, a taken port, names that
-fit a column, and what can open a notebook here. Nothing here imports more than the standard library.
+"""Small terminal helpers of the ``einsum-puzzles`` command: text that is safe to print (no control
+characters), a closed pipe, a taken port, names that fit a column, and what can open a notebook here.
+Nothing here imports more than the standard library.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import sys
 from pathlib import Path
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""C0 and C1 controls (newline and tab kept), DEL, and the bidirectional overrides."""
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character removed; lines and tabs stay as they are."""
+    return CONTROL.sub("", text)
+
 
 EXIT_BROKEN_PIPE = 141
 """What a shell reports for a program stopped by SIGPIPE (``einsum-puzzles list | head -1``)."""

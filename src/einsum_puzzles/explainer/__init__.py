@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..contraction import Contraction, Shape, bind
+from ..evaluate import check_optimize_for, check_options, check_out_shape, split_call
 from ..plan import Plan, make_plan
 from .code import ExplainedStep, explained_steps, formula, loops, numpy_code
 from .diagram import diagram
@@ -130,26 +131,47 @@ class Explanation:
         return f"<Explanation {self.contraction.subscript.text!r} on {shapes}: {self.operation.name}>"
 
 
-def explain(subscript: str, *shapes_or_arrays: Any, names: Sequence[str] | None = None) -> Explanation:
-    """Explain ``subscript`` applied to operands given as shapes (tuples/lists of ints) or arrays."""
+def explain(
+    subscript: Any,
+    *shapes_or_arrays: Any,
+    names: Sequence[str] | None = None,
+    out: Any = None,
+    dtype: Any = None,
+    order: Any = "K",
+    casting: Any = "safe",
+    optimize: Any = False,
+) -> Explanation:
+    """Explain ``subscript`` applied to operands given as shapes (tuples/lists of ints) or arrays.
+
+    Any call of ``ep.einsum`` (or ``np.einsum``) can be explained as written: the sublist form
+    ``explain(a, [0, 1], b, [1, 2])`` too, and the keywords ``out``, ``dtype``, ``order``, ``casting``
+    and ``optimize``, checked as einsum checks them; ``dtype`` takes the place of the operands' result
+    type as ``Explanation.dtype``.
+    """
+    text, operands = split_call((subscript, *shapes_or_arrays))
+    options = check_options(out, dtype, order, casting, optimize)
     shapes: list[Shape] = []
     arrays: list[Any] = []
-    for operand in shapes_or_arrays:
+    for operand in operands:
         if _is_shape(operand):
             shapes.append(tuple(int(size) for size in operand))
         else:
             array = operand if hasattr(operand, "shape") and hasattr(operand, "dtype") else np.asarray(operand)
             arrays.append(array)
             shapes.append(tuple(int(size) for size in array.shape))
-    contraction = bind(subscript, *shapes)
+    contraction = bind(text, *shapes)
+    if options.path is not None or options.path_name is not None:
+        check_optimize_for(options, contraction)
+    if options.out is not None:
+        check_out_shape(options.out, contraction.output_shape)
     chosen = default_names(len(shapes)) if names is None else _check_names(names, len(shapes))
-    dtype = None
-    if arrays and len(arrays) == len(shapes):
+    computed = options.dtype
+    if computed is None and arrays and len(arrays) == len(shapes):
         try:
-            dtype = np.result_type(*[np.dtype(array.dtype) for array in arrays])
+            computed = np.result_type(*[np.dtype(array.dtype) for array in arrays])
         except TypeError:
-            dtype = None
-    return Explanation(contraction, chosen, dtype)
+            computed = None
+    return Explanation(contraction, chosen, computed)
 
 
 def _is_shape(value: Any) -> bool:

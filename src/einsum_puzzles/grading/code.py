@@ -1,20 +1,16 @@
 """Checking a code puzzle: the rules from the syntax tree, then the learner's function in a sandbox.
 
-The learner's source never runs in this process. A child Python process (``python -I sandbox.py``)
-gets the source and the inputs, runs the function on each input set
-under a time limit and a memory limit, and sends back the outputs or the learner's traceback.
+The learner's source never runs in this process. A child Python process (``sandbox.py``), isolated by
+bubblewrap where it can run (see ``isolation.py`` and docs/security.md), gets the source and the
+inputs, runs the function on each input set under time, memory, process and file limits, and sends
+back the outputs or the learner's traceback. The rules checked on the syntax tree are teaching rules
+(use einsum, no ``@``): they are not what keeps the machine safe.
 """
 
 from __future__ import annotations
 
 import ast
-import json
-import os
-import subprocess
-import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,7 +25,8 @@ TIME_LIMIT = 5.0
 MEMORY_LIMIT = 2 * 1024**3
 """Bytes of address space for the child process."""
 CODE_TRIALS = 2
-SANDBOX = Path(__file__).with_name("sandbox.py")
+MAX_SOURCE = 100_000
+"""Characters of source code the checker reads at most."""
 FORBIDDEN_CALLS = {"matmul", "dot", "tensordot", "inner", "vdot", "multi_dot", "einsum_path"}
 FORBIDDEN_BUILTINS = {"eval", "exec", "compile", "__import__", "getattr", "globals", "vars", "open"}
 
@@ -77,17 +74,39 @@ def _call_name(func: ast.expr) -> str:
     return ""
 
 
-def check_code(puzzle: Puzzle, answer: str, trials: int = CODE_TRIALS) -> Verdict:
+def check_code(puzzle: Puzzle, answer: Any, trials: int = CODE_TRIALS) -> Verdict:
+    if callable(answer):  # a function: graded from its source, in the sandbox, like a file
+        from ..jupyter import function_source
+
+        answer = function_source(answer)
+        if not answer:
+            message = (
+                f"the source of that function cannot be read; define {puzzle.function_name}() in a notebook "
+                "cell or a .py file and check it again"
+            )
+            return Verdict(puzzle.id, "", "error", message)
+    if isinstance(answer, (bytes, bytearray)):
+        try:
+            answer = bytes(answer).decode("utf-8")
+        except UnicodeDecodeError as error:
+            message = f"your code is not UTF-8 text (byte 0x{answer[error.start]:02x} at position {error.start})."
+            return Verdict(puzzle.id, "", "error", message)
     source = answer if isinstance(answer, str) else ""
     if is_placeholder(source) or source.strip() == puzzle.starter.strip() or _only_ellipsis_bodies(source):
         return Verdict(
             puzzle.id, source, "unsolved", f"not solved yet: fill in {puzzle.function_name}() in the template."
         )
+    if len(source) > MAX_SOURCE:
+        message = f"your code is {len(source):,} characters long; the checker reads at most {MAX_SOURCE:,}."
+        return Verdict(puzzle.id, source[:MAX_SOURCE], "error", message)
     try:
         problems = rule_problems(source, puzzle.function_name)
     except SyntaxError as error:
         where = f"line {error.lineno}: " if error.lineno else ""
         return Verdict(puzzle.id, source, "error", f"your code is not valid Python: {where}{error.msg}")
+    except (RecursionError, MemoryError, ValueError) as error:  # nesting too deep for the parser, NUL bytes
+        why = "it is nested too deeply" if not isinstance(error, ValueError) else str(error)
+        return Verdict(puzzle.id, source, "error", f"your code cannot be read by the checker: {why}.")
     if problems:
         return Verdict(puzzle.id, source, "rules", "; ".join(problems) + ".")
     all_inputs = trial_inputs(puzzle, trials)
@@ -146,7 +165,7 @@ def _only_ellipsis_bodies(source: str) -> bool:
     """The starter left as it is: some assignment is still ``...``."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
         return False
     for node in ast.walk(tree):
         if (
@@ -170,43 +189,7 @@ def _closest_variant(puzzle: Puzzle, inputs: Sequence[Any], got: Any) -> str | N
 
 
 def run_sandboxed(source: str, function_name: str, all_inputs: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
-    """Run ``function_name`` from ``source`` on each input set in a child process with limits."""
-    with tempfile.TemporaryDirectory(prefix="einsum-puzzles-") as folder:
-        base = Path(folder)
-        arrays = {f"t{t}_{i}": np.asarray(a) for t, inputs in enumerate(all_inputs) for i, a in enumerate(inputs)}
-        np.savez(base / "inputs.npz", **arrays)  # type: ignore[arg-type]
-        (base / "solution.py").write_text(source, encoding="utf-8")
-        job = {
-            "function": function_name,
-            "trials": len(all_inputs),
-            "arity": len(all_inputs[0]),
-            "memory": MEMORY_LIMIT,
-            "cpu": int(TIME_LIMIT) + 1,
-        }
-        (base / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "EINSUM_PUZZLES"))}
-        env.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
-        try:
-            done = subprocess.run(
-                [sys.executable, "-I", str(SANDBOX), folder],
-                capture_output=True,
-                text=True,
-                timeout=TIME_LIMIT,
-                env=env,
-                cwd=folder,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return {"status": "timeout"}
-        result_path = base / "result.json"
-        if not result_path.exists():
-            message = "your code stopped the checker (it may have used too much memory)"
-            tail = done.stderr.strip().splitlines()[-3:]
-            return {"status": "error", "message": message, "details": tail}
-        result: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
-        if result["status"] == "ok":
-            with np.load(base / "outputs.npz", allow_pickle=False) as outputs:
-                result["outputs"] = [outputs[f"out{t}"] for t in range(len(all_inputs))]
-        else:
-            result.setdefault("message", "your code raised an error")
-        return result
+    """Run ``function_name`` from ``source`` on each input set, isolated (see ``isolation.py``)."""
+    from .isolation import Limits, run
+
+    return run(source, function_name, all_inputs, Limits(time=TIME_LIMIT, memory=MEMORY_LIMIT))

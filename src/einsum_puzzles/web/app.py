@@ -4,18 +4,21 @@ Safety: every input has a limit (subscript length, operand count, dimensions, si
 and breaking one gives a 4xx JSON error that names it; the server never runs learner code (code
 puzzles are checked step by step, from subscripts); a Content-Security-Policy without inline script or
 style; the learner cookie is HttpOnly and SameSite=Strict; state-changing requests from another origin
-are refused.
+are refused. The outer guard (Host allowlist, same-origin check, body limit, headers on every response)
+is ``security.py``; the work limit covers every trial and every step (``work.py``), and grading that is
+not trivially cheap runs in a small thread pool with a deadline, never on the event loop.
 """
 
 from __future__ import annotations
 
-import math
+import asyncio
 import secrets
 import sys
 import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import numpy as np
 from fastapi import FastAPI, Query, Request
@@ -25,11 +28,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import backends, curriculum
-from ..contraction import bind
 from ..curriculum.model import Puzzle
 from ..errors import EinsumError
 from ..explainer import explain
@@ -43,7 +43,9 @@ from ..shapes import ShapeSyntaxError, parse_shape
 from ..store import store_url
 from .classes import router as classes_router
 from .markdown import render
+from .security import CSP, SecurityMiddleware
 from .translate import find_router
+from .work import answer_work, steps_work
 
 HERE = Path(__file__).parent
 COOKIE = "ep_learner"
@@ -53,11 +55,14 @@ MAX_NDIM = 16
 MAX_SIZE = 1_000_000
 VERDICT_CACHE = 4096
 MAX_WORK = 10_000_000
-"""Multiply-adds a check may cost on the puzzle's inputs (the product of all label sizes)."""
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
-    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
+"""Multiply-adds one einsum of a check may cost, on the shown inputs and on every fresh draw."""
+INLINE_WORK = 20_000
+"""Checks with numpy up to this many multiply-adds take microseconds: they run on the event loop."""
+GRADE_THREADS = 2
+"""Checks graded at the same time (each may hold tens of MB); the others wait for a free thread."""
+GRADE_DEADLINE = 10.0
+"""Seconds a check may wait and run before the server answers 503 (busy)."""
+__all__ = ["CSP", "create_app"]
 
 Size = Annotated[int, Field(ge=0, le=MAX_SIZE)]
 ShapeModel = Annotated[list[Size], Field(max_length=MAX_NDIM)]
@@ -123,47 +128,15 @@ def _error_json(status: int, kind: str, message: str, **extra: Any) -> JSONRespo
     return JSONResponse({"error": kind, "message": message, **extra}, status_code=status)
 
 
-SECURITY_HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-]
-
-
-class SecurityMiddleware:
-    """Refuses state-changing requests from another origin; adds the security headers (plain ASGI)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
-            headers = Headers(scope=scope)
-            origin = headers.get("origin") or headers.get("referer")
-            if origin and urlsplit(origin).netloc != headers.get("host", ""):
-                response = _error_json(403, "cross_origin", "requests that change state must come from this site")
-                await response(scope, receive, send)
-                return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-def create_app(db_path: Path | str | None = None) -> FastAPI:
+def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] | None = None) -> FastAPI:
+    """The app; ``allowed_hosts`` adds host names to the allowlist (see ``security.py``)."""
     app = FastAPI(
         title="einsum-puzzles",
         version="0.1.0",
         description="Puzzles, checking and the explainer for numpy's einsum.",
     )
-    app.add_middleware(SecurityMiddleware)
+    app.add_middleware(SecurityMiddleware, hosts=allowed_hosts)
+    graders = ThreadPoolExecutor(GRADE_THREADS, thread_name_prefix="grade")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     store = Path(db_path) if db_path is not None else None
@@ -250,10 +223,7 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         # other libraries take up to tens of milliseconds a check, so they run in the thread pool.
         learner, new = learner_of(request)
         puzzle, backend = curriculum.puzzle(body.puzzle), _backend(body.backend)
-        if backend == "numpy":
-            verdict = _grade(puzzle, body.answer, body.steps, backend)
-        else:
-            verdict = await run_in_threadpool(_grade, puzzle, body.answer, body.steps, backend)
+        verdict = await _grade_async(puzzle, body.answer, body.steps, backend)
         if verdict.kind != "unsolved":
             try:
                 if on_sqlite:
@@ -308,6 +278,33 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
             raise LimitError("backend", str(error)) from None
         return name
 
+    async def _grade_async(p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str) -> Verdict:
+        """The verdict: cached ones and cheap numpy checks right here, the rest in the grading threads."""
+        key = (p.id, answer, tuple(sorted((steps or {}).items())), backend)
+        cached = verdicts.get(key)
+        if cached is not None:
+            return cached
+        work = _work(p, answer, steps)
+        if backend == "numpy" and work <= INLINE_WORK:
+            return _grade(p, answer, steps, backend)
+        future = asyncio.get_running_loop().run_in_executor(graders, _grade, p, answer, steps, backend)
+        try:
+            return await asyncio.wait_for(future, GRADE_DEADLINE)
+        except TimeoutError:
+            raise LimitError("busy", "the server is busy checking other answers; try again", status=503) from None
+
+    def _work(p: Puzzle, answer: str | None, steps: dict[str, str] | None) -> int:
+        """Multiply-adds the check costs at most (LimitError when it is over MAX_WORK)."""
+        if p.kind == "code":
+            work = steps_work(p, steps or {})
+            if work > MAX_WORK:
+                raise LimitError("work", f"a step would take more than {MAX_WORK:,} multiply-adds to check")
+            return work
+        work = answer_work(p, _clean_subscript(answer or ""))
+        if work > MAX_WORK:
+            raise LimitError("work", f"this subscript would take more than {MAX_WORK:,} multiply-adds to check")
+        return work
+
     def _grade(p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str = "numpy") -> Verdict:
         # Verdicts are a pure function of (puzzle, answer, backend): a class typing the same
         # mistakes is graded once per distinct answer.
@@ -327,14 +324,10 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
                 raise LimitError(
                     "code", "the web app never runs code: send the subscript of each step in 'steps'", status=422
                 )
+            _work(p, answer, steps)
             return check_steps(p, steps or {}, evaluator(backend))
         text = _clean_subscript(answer or "")
-        try:
-            c = bind(text, *p.argument_shapes())
-            if math.prod(c.sizes.values()) > MAX_WORK:
-                raise LimitError("work", f"this subscript would take more than {MAX_WORK} multiply-adds to check")
-        except EinsumError:
-            pass  # the grader reports it as a verdict
+        _work(p, text, steps)
         return grade(p.id, text, backend=backend)
 
     # --- pages -------------------------------------------------------------------------------------
@@ -393,8 +386,12 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
         chosen = str(form.get("backend", "numpy"))[:16]
         learner, _ = learner_of(request)
         try:
-            verdict = _grade(p, None if p.kind == "code" else answer.replace("\0", ""), steps, _backend(chosen))
+            verdict = await _grade_async(
+                p, None if p.kind == "code" else answer.replace("\0", ""), steps, _backend(chosen)
+            )
         except LimitError as error:
+            if error.status == 503:  # busy: not something wrong with the answer
+                raise
             # A library that cannot run here is not the learner's mistake: said, and not recorded.
             verdict = Verdict(p.id, answer, "unsolved" if error.limit == "backend" else "syntax", error.message)
         explanation = None
