@@ -142,6 +142,7 @@ def test_json_schemas(capsys: pytest.CaptureFixture[str]) -> None:
         "expected_shape",
         "got_shape",
         "trials",
+        "fix",
     }
     assert verdict["kind"] == "order"  # type: ignore[index]
     hint = run_json(capsys, "hint", "21")

@@ -55,7 +55,7 @@ MISTAKES: list[tuple[int, str, str, list[str]]] = [
     (1, "i->", "shape", ["summed over 'i'", "keeps it"]),
     (2, "ijkl->lkji", "order", ["->ijkl"]),
     (2, "ijkl->ijk", "shape", ["summed over 'l'"]),
-    (3, "i,j->ij", "shape", ["'i' and 'j'", "same axis"]),
+    (3, "i,j->ij", "shape", ["'i' and 'j'", "one axis"]),
     (3, "i,i->", "shape", ["summed over 'i'", "keeps it"]),
     (4, "ijk,ijk->kji", "order", ["->ijk"]),
     (4, "ijk,ijk->", "shape", ["summed over 'i'"]),
@@ -63,7 +63,7 @@ MISTAKES: list[tuple[int, str, str, list[str]]] = [
     (6, "ij->i", "shape", ["kept 'i'"]),
     (6, "ii->", "size", ["'i'", "diagonal"]),
     (7, "i,i->i", "shape", ["kept 'i'"]),
-    (7, "i,j->", "values", ["'i' and 'j'", "same axis"]),
+    (7, "i,j->", "values", ["'i' and 'j'", "one axis"]),
     (8, "ij->j", "shape", ["kept 'j'", "summed over 'i'"]),
     (8, "ij->ji", "shape", ["kept 'j'"]),
     (9, "ij,ij->i", "shape", ["kept 'i'", "summed over 'j'"]),
@@ -86,14 +86,14 @@ MISTAKES: list[tuple[int, str, str, list[str]]] = [
     (20, "ijk,ijk->ijk", "order", ["->kij"]),
     (21, "ij,jk->ki", "order", ["->ik"]),
     (21, "ij,jk->ijk", "shape", ["kept 'j'", "sums over it"]),
-    (21, "ij,kl->il", "values", ["'j' and 'k'", "same axis"]),
+    (21, "ij,kl->il", "values", ["'j' and 'k'", "one axis"]),
     (21, "ij,jk", "correct", []),
     (22, "ij,jk->ik", "order", ["->ki"]),
     (23, "ij,kj->ki", "order", ["->ik"]),
     (23, "ij,jk->ik", "size", ["'j'", "size 2", "size 4"]),
     (24, "ijk,kl->ij", "shape", ["summed over 'l'"]),
     (25, "bij,bjk->ik", "shape", ["summed over 'b'", "keeps it"]),
-    (25, "bij,cjk->bik", "values", ["'b' and 'c'", "same axis"]),
+    (25, "bij,cjk->bik", "values", ["'b' and 'c'", "one axis"]),
     (26, "ijk,jl->il", "shape", ["summed over 'k'"]),
     (27, "ijk,li->jkl", "order", ["->kjl"]),
     (28, "ijk,jlm->im", "order", ["->mi"]),
@@ -248,7 +248,7 @@ def test_wrong_shape_and_rule_escapes() -> None:
     wrong = HEAD_SOLUTION.replace(
         'return np.einsum("blm,bmk->blk", weights, v)', 'return np.einsum("blm,bmk->bl", weights, v)'
     )
-    assert ep.check(31, wrong).kind == "values"
+    assert ep.check(31, wrong).kind == "shape"
     sneaky = HEAD_SOLUTION.replace("import numpy as np", "import numpy as np\nimport os")
     assert ep.check(31, sneaky).kind == "rules"
     assert (

@@ -272,7 +272,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         out(printable(verdict.message))  # the learner's code may have written these: no terminal controls
         for line in verdict.details:
             out(printable(line))
-        if not verdict.correct and verdict.kind not in ("unsolved",):
+        if args.fix and verdict.fix is not None:
+            out(f"{style('Fix:', 'cyan')} {verdict.fix}")
+        elif args.fix and not verdict.correct and verdict.kind != "unsolved":
+            what = "Fixes are found for subscripts, not for code" if p.kind == "code" else "No close fix was found"
+            out(f"{what}; 'einsum-puzzles hint {p.id}' shows a hint.")
+        elif verdict.fix is not None:
+            out(style("Add --fix to see the whole fixed subscript (it counts as a hint).", "dim"))
+        elif not verdict.correct and verdict.kind not in ("unsolved",):
             out(style("Stuck? 'einsum-puzzles hint " + str(p.id) + "' shows a hint.", "dim"))
     if verdict.kind != "unsolved":  # the verdict first: a store that fails cannot hide it
         from .progress import ProgressError
@@ -280,6 +287,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             with _progress() as progress:
                 progress.record(p.id, answer, verdict.kind, verdict.correct)
+                if args.fix and verdict.fix is not None:
+                    progress.next_hint(p.id, len(p.hints))  # seeing the fix counts as taking a hint
         except ProgressError as exc:
             print(f"error: this attempt was not saved: {exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -761,6 +770,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     check.add_argument("n", metavar="N")
     check.add_argument("answer", metavar="ANSWER", help="a subscript, or a .py file for the code puzzles")
     check.add_argument("--backend", default="numpy", help="the library that evaluates the answer")
+    check.add_argument(
+        "--fix", action="store_true", help="also show the whole fixed subscript for a wrong one (counts as a hint)"
+    )
     add("hint", cmd_hint, "show the next hint for a puzzle").add_argument("n", metavar="N")
     solution = add("solution", cmd_solution, "show a puzzle's solution")
     solution.add_argument("n", metavar="N")

@@ -26,6 +26,7 @@ from .progress import Progress, home
 HELP = """\
 Type a subscript to check it (code puzzles: a path to your .py file, or :edit).
   :hint              the next hint            :solution     show a solution (asks first)
+  :fix               the whole fix for your last wrong subscript (counts as a hint)
   :explain SUBSCRIPT what a subscript does on this puzzle's inputs
   :explain SUBSCRIPT SHAPE...   ... on operands of these shapes, e.g. :explain ij,jk->ik 2x3 3x4
   :skip              go to the next puzzle    :goto N       go to puzzle N
@@ -69,6 +70,7 @@ def play(read: Callable[[str], str] | None = None, backend: str = "numpy") -> in
         print(style("einsum-puzzles: type :help for commands, :quit to leave.", "dim"))
         _introduce(current, style)
         progress.visit(current.id)
+        last_fix: tuple[int, str | None] | None = None
         while current is not None:
             try:
                 line = read(_prompt(current)).strip()
@@ -87,6 +89,14 @@ def play(read: Callable[[str], str] | None = None, backend: str = "numpy") -> in
                 elif command == "hint":
                     shown = progress.next_hint(current.id, len(current.hints))
                     print(style(f"Hint {shown}/{len(current.hints)}:", "cyan"), current.hints[shown - 1])
+                elif command == "fix":
+                    if last_fix is None or last_fix[0] != current.id:
+                        print(style("Check a subscript first: :fix shows the fix for your last wrong one.", "yellow"))
+                    elif last_fix[1] is None:
+                        print(style("No close fix was found for that answer; try :hint.", "yellow"))
+                    else:
+                        progress.next_hint(current.id, len(current.hints))  # a fix counts as a hint
+                        print(style("Fix:", "cyan"), last_fix[1])
                 elif command == "solution":
                     if current.id not in progress.solved() and not _confirm(read, solution_question(current)):
                         print("Not shown. Type :hint for a hint instead.")
@@ -131,6 +141,9 @@ def play(read: Callable[[str], str] | None = None, backend: str = "numpy") -> in
             if verdict.kind != "unsolved":
                 progress.record(current.id, answer, verdict.kind, verdict.correct)
             print(str(verdict).replace("✓", style("✓", "green")).replace("✗", style("✗", "red")))
+            last_fix = (current.id, verdict.fix)
+            if verdict.fix is not None:
+                print(style("Type :fix to see the whole fixed subscript.", "dim"))
             if verdict.correct:
                 current = _next(order, current, progress)
                 if current is not None:

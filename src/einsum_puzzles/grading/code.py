@@ -15,8 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from ..contraction import bind
 from ..curriculum.model import Puzzle
-from ..curriculum.reference import attention_variants
+from ..errors import EinsumError
+from .attention import matching
 from .subscript import _close, _first_difference, _fmt, is_placeholder, trial_inputs
 from .verdict import Verdict
 
@@ -118,6 +120,9 @@ def check_code(puzzle: Puzzle, answer: Any, trials: int = CODE_TRIALS) -> Verdic
             "timeout",
             f"{puzzle.function_name}() did not finish within {TIME_LIMIT:g} seconds; look for a loop that never ends.",
         )
+    watched = _watched(puzzle, source, outcome)
+    if watched is not None:
+        return watched
     if outcome["status"] == "error":
         return Verdict(puzzle.id, source, "error", outcome["message"], tuple(outcome.get("details", ())))
     outputs: list[Any] = outcome["outputs"]
@@ -125,24 +130,39 @@ def check_code(puzzle: Puzzle, answer: Any, trials: int = CODE_TRIALS) -> Verdic
         expected = np.asarray(puzzle.expected(*inputs))
         got = np.asarray(got)
         if got.shape != expected.shape:
+            message = (
+                f"{puzzle.function_name}() returns shape {_named(puzzle, got.shape, number)}, "
+                f"the target has shape {_named(puzzle, expected.shape, number)}."
+            )
+            reason = matching(puzzle.id, inputs, got, _close)
+            if reason:
+                message += (
+                    f" Your function {reason}."
+                    if reason.startswith("returns")
+                    else (f" Your output matches attention {reason}.")
+                )
             return Verdict(
                 puzzle.id,
                 source,
-                "values",
-                f"{puzzle.function_name}() returns shape {got.shape}, the target has shape {expected.shape}.",
+                "shape",
+                message,
                 expected_shape=expected.shape,
                 got_shape=got.shape,
                 trials=number + 1,
             )
         if not _close(got, expected):
             index = _first_difference(got, expected)
-            reason = _closest_variant(puzzle, inputs, got)
+            reason = matching(puzzle.id, inputs, got, _close)
             message = (
                 f"the shape {got.shape} is right but the values are not: at index {index} you get {_fmt(got[index])}, "
                 f"the target is {_fmt(expected[index])}."
             )
             if reason:
-                message += f" Your output matches attention {reason}."
+                message += (
+                    f" Your function {reason}."
+                    if reason.startswith("returns")
+                    else (f" Your output matches attention {reason}.")
+                )
             return Verdict(
                 puzzle.id,
                 source,
@@ -177,14 +197,55 @@ def _only_ellipsis_bodies(source: str) -> bool:
     return False
 
 
-def _closest_variant(puzzle: Puzzle, inputs: Sequence[Any], got: Any) -> str | None:
-    for description, variant in attention_variants(puzzle.id):
-        try:
-            candidate = np.asarray(variant(*inputs))
-        except Exception:  # a variant that does not apply to these inputs says nothing
-            continue
-        if candidate.shape == np.shape(got) and _close(np.asarray(got), candidate):
-            return description
+def _named(puzzle: Puzzle, shape: tuple[int, ...], trial: int) -> str:
+    """``(16, 10, 10)`` and, on the shown inputs where every size names one dimension, ``(b, l, l)``."""
+    text = str(tuple(shape))
+    if trial != 0:
+        return text
+    by_size: dict[int, list[str]] = {}
+    for dim, size in puzzle.sizes.items():
+        by_size.setdefault(size, []).append(dim)
+    if all(len(by_size.get(size, [])) == 1 for size in shape):
+        return f"{text}, that is ({', '.join(by_size[size][0] for size in shape)})"
+    return text
+
+
+def _watched(puzzle: Puzzle, source: str, outcome: dict[str, Any]) -> Verdict | None:
+    """What the run-time watch saw: a refused product, an einsum numpy refused, or no einsum at all."""
+    watch = outcome.get("watch")
+    if not isinstance(watch, dict):
+        return None
+    violations = [str(v) for v in watch.get("violations", [])]
+    if violations:
+        return Verdict(puzzle.id, source, "rules", "; ".join(dict.fromkeys(violations)) + ".")
+    calls = [c for c in watch.get("calls", []) if isinstance(c, dict)]
+    if outcome.get("status") == "error" and calls:
+        last = calls[-1]
+        subscript, shapes = last.get("subscript"), last.get("shapes", [])
+        if isinstance(subscript, str) and isinstance(shapes, list):
+            try:
+                bind(subscript, *(tuple(int(n) for n in shape) for shape in shapes))
+            except EinsumError as error:
+                line = last.get("line")
+                code = source.splitlines()[line - 1].strip() if isinstance(line, int) and line > 0 else ""
+                where = f"line {line}" + (f" ({code})" if code else "") if line else "an einsum call"
+                shown = ", ".join(str(tuple(shape)) for shape in shapes)
+                return Verdict(
+                    puzzle.id,
+                    source,
+                    error.kind,
+                    f"{where}: np.einsum({subscript!r}, ...) on shapes {shown}: {error.message}",
+                )
+            except (TypeError, ValueError):
+                pass
+    if outcome.get("status") == "ok" and not watch.get("einsum_calls"):
+        return Verdict(
+            puzzle.id,
+            source,
+            "rules",
+            f"np.einsum is never called when {puzzle.function_name}() runs: the products must be computed by "
+            "np.einsum (einsum in code that does not run does not count).",
+        )
     return None
 
 

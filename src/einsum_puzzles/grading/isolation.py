@@ -487,13 +487,14 @@ def _read_result(outbox: Path, trials: int, code: int | None, stderr_tail: list[
         return _error("the checker could not read your code's result: it is not valid JSON")
     if not isinstance(result, dict) or result.get("status") not in ("ok", "error"):
         return _error("the checker could not read your code's result: it does not have the expected form")
+    watch = _watch_report(result.get("watch"))
     if result["status"] == "error":
         said = result.get("message")
         details = result.get("details", [])
         if not isinstance(said, str) or not isinstance(details, list):
-            return _error("your code raised an error")
+            return {**_error("your code raised an error"), **watch}
         lines = [printable(line)[:200] for line in details[:20] if isinstance(line, str)]
-        return _error(printable(said)[:2000] or "your code raised an error", lines)
+        return {**_error(printable(said)[:2000] or "your code raised an error", lines), **watch}
     shapes = result.get("shapes")
     if (
         not isinstance(shapes, list)
@@ -522,7 +523,46 @@ def _read_result(outbox: Path, trials: int, code: int | None, stderr_tail: list[
     for shape, size in zip(shapes, sizes):
         outputs.append(values[start : start + size].reshape(shape).astype(np.float64))
         start += size
-    return {"status": "ok", "outputs": outputs}
+    return {"status": "ok", "outputs": outputs, **watch}
+
+
+def _watch_report(raw: Any) -> dict[str, Any]:
+    """What grading/watch.py saw in the child (einsum calls, refused products), kept only in the expected
+    form and size: the child wrote it, so it is as hostile as the rest."""
+    if not isinstance(raw, dict):
+        return {}
+    count = raw.get("einsum_calls")
+    calls = []
+    for call in raw.get("calls", [])[-200:] if isinstance(raw.get("calls"), list) else []:
+        if not isinstance(call, dict):
+            continue
+        subscript, shapes, line = call.get("subscript"), call.get("shapes"), call.get("line")
+        if not isinstance(subscript, str) or not isinstance(shapes, list) or len(shapes) > 64:
+            continue
+        if not all(
+            isinstance(shape, list)
+            and len(shape) <= 64
+            and all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_VALUES for n in shape)
+            for shape in shapes
+        ):
+            continue
+        calls.append(
+            {
+                "subscript": subscript[:200],
+                "shapes": shapes,
+                "line": line if isinstance(line, int) and not isinstance(line, bool) else None,
+            }
+        )
+    violations = raw.get("violations")
+    return {
+        "watch": {
+            "calls": calls,
+            "einsum_calls": count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else 0,
+            "violations": [printable(v)[:300] for v in violations[:5] if isinstance(v, str)]
+            if isinstance(violations, list)
+            else [],
+        }
+    }
 
 
 def _error(message: str, details: Sequence[str] = ()) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves out the script's folder
 
@@ -161,6 +162,7 @@ def main(inbox: str, outbox: str) -> None:
     os.chdir(base)
     import numpy as np
 
+    watch = _load_watch()  # the einsum-only rule at run time (grading/watch.py), before the learner's code
     with np.load(source_dir / "inputs.npz", allow_pickle=False) as data:
         trials = [[data[f"t{t}_{i}"] for i in range(job["arity"])] for t in range(job["trials"])]
     source = (source_dir / "solution.py").read_text(encoding="utf-8")
@@ -172,7 +174,7 @@ def main(inbox: str, outbox: str) -> None:
         if not callable(function):
             raise NameError(f"your code does not define {job['function']}()")
         for inputs in trials:
-            result = function(*inputs)
+            result = function(*(watch.wrap(a) for a in inputs))
             try:
                 outputs.append(np.ascontiguousarray(np.asarray(result, dtype=np.float64)))
             except (TypeError, ValueError):
@@ -193,10 +195,26 @@ def main(inbox: str, outbox: str) -> None:
             message = type(error).__name__
         if isinstance(error, MemoryError):
             message = "MemoryError: your code used more memory than the checker allows"
-        write(base, {"status": "error", "message": message[:MAX_MESSAGE], "details": [x[:200] for x in lines]})
+        write(
+            base,
+            {
+                "status": "error",
+                "message": message[:MAX_MESSAGE],
+                "details": [x[:200] for x in lines],
+                "watch": watch.report(),
+            },
+        )
         return
     replace(base / "outputs.f64", b"".join(o.astype("<f8").tobytes() for o in outputs))
-    write(base, {"status": "ok", "shapes": [list(o.shape) for o in outputs]})
+    write(base, {"status": "ok", "shapes": [list(o.shape) for o in outputs], "watch": watch.report()})
+
+
+def _load_watch() -> Any:
+    """grading/watch.py, next to this runner (its folder is on sys.path): installed before the learner's code."""
+    import watch  # type: ignore[import-not-found]
+
+    watch.install()
+    return watch
 
 
 def replace(path: Path, data: bytes) -> None:

@@ -18,6 +18,9 @@ from ..contraction import Contraction, bind
 from ..curriculum.model import Puzzle
 from ..draws import Draws
 from ..errors import EinsumError
+from .diagnose import ORDER_REASON, Advice, advise
+from .fix import ELLIPSIS, Fix
+from .fix import find_fix as search_fix
 from .verdict import Verdict
 
 FRESH_TRIALS = 4
@@ -74,8 +77,14 @@ def unsolved(puzzle: Puzzle, answer: str) -> Verdict:
 
 
 def check_subscript(
-    puzzle: Puzzle, answer: str, evaluate: Evaluator, trials: int = FRESH_TRIALS, backend: str = "numpy"
+    puzzle: Puzzle,
+    answer: str,
+    evaluate: Evaluator,
+    trials: int = FRESH_TRIALS,
+    backend: str = "numpy",
+    find_fix: bool = True,
 ) -> Verdict:
+    """Grade a subscript. ``find_fix=False`` skips the search for a fix (used to verify a fix)."""
     if is_placeholder(answer):
         return unsolved(puzzle, answer if isinstance(answer, str) else "")
     if not isinstance(answer, str):
@@ -88,23 +97,28 @@ def check_subscript(
     try:
         learner = bind(answer, *shown_shapes)
     except EinsumError as error:
-        return Verdict(puzzle.id, answer, error.kind, str(error))
+        if not find_fix:
+            return Verdict(puzzle.id, answer, error.kind, str(error))
+        return _invalid(puzzle, answer, error)
 
     if puzzle.implicit_only and learner.subscript.explicit:
-        return Verdict(
-            puzzle.id,
-            answer,
-            "rules",
+        fixed = _find_fix(puzzle, answer) if find_fix else None
+        message = (
             "this puzzle asks for a subscript without an arrow: remove '->' and the output, and choose letters "
-            "so that the sorted output comes out in the order you need.",
+            "so that the sorted output comes out in the order you need."
         )
+        if fixed is not None:
+            message += " " + _advice(puzzle, fixed).text()
+        return Verdict(puzzle.id, answer, "rules", message, fix=fixed.fix.text if fixed else None)
     all_trials = _trials(puzzle, trials)
     for number, (inputs, expected) in enumerate(all_trials):
         arguments = puzzle.einsum_arguments(inputs)
         try:
             bind(answer, *(np.shape(a) for a in arguments))
         except EinsumError as error:
-            return _fails_on_fresh(puzzle, answer, error, [np.shape(a) for a in arguments], _explain(puzzle, answer))
+            return _fails_on_fresh(
+                puzzle, answer, error, [np.shape(a) for a in arguments], _explain(puzzle, answer), find_fix
+            )
         try:
             got = np.asarray(evaluate(answer, *arguments))
         except Exception as error:  # the backend's own failure, reported as such, never as a traceback
@@ -114,13 +128,27 @@ def check_subscript(
                 "error",
                 f"the einsum backend could not compute {answer!r}: {type(error).__name__}: {error}",
             )
-        if got.shape == expected.shape and _close(got, expected):
-            continue
+        reference = got
         if backend != "numpy":
             reference = np.asarray(np.einsum(answer, *arguments))
-            if reference.shape == expected.shape and _close(reference, expected):
-                return _library_differs(puzzle, answer, backend, got, reference, number)
-        return _wrong(puzzle, answer, learner, got, expected, number, _explain(puzzle, answer))
+        library_right = got.shape == expected.shape and _close(got, expected)
+        numpy_right = reference.shape == expected.shape and _close(reference, expected)
+        if numpy_right and library_right:
+            continue
+        if numpy_right:
+            return _library_differs(puzzle, answer, backend, got, reference, number)
+        verdict = _wrong(puzzle, answer, learner, reference, expected, number, _explain(puzzle, answer), find_fix)
+        if library_right:
+            # The library's own behaviour turns this wrong subscript into the target: it is still wrong.
+            from dataclasses import replace
+
+            verdict = replace(
+                verdict,
+                message=verdict.message
+                + f" ({backend} happens to give the target for this subscript, because it computes it "
+                "differently from numpy; numpy's einsum is the reference, so the subscript is wrong.)",
+            )
+        return verdict
     return Verdict(
         puzzle.id,
         answer,
@@ -131,6 +159,65 @@ def check_subscript(
         got_shape=learner.output_shape,
         trials=len(all_trials),
     )
+
+
+_ACCEPTED: dict[tuple[int, str], tuple[Puzzle, bool]] = {}
+_ACCEPTED_LIMIT = 4096
+
+
+def _find_fix(puzzle: Puzzle, answer: str, permutation: Sequence[int] | None = None) -> Fix | None:
+    def accepts(candidate: str) -> bool:
+        # A verdict is a pure function of (puzzle, subscript): a candidate is graded once.
+        key = (id(puzzle), candidate)
+        cached = _ACCEPTED.get(key)
+        if cached is not None and cached[0] is puzzle:
+            return cached[1]
+        accepted = check_subscript(puzzle, candidate, np.einsum, find_fix=False).correct
+        if len(_ACCEPTED) >= _ACCEPTED_LIMIT:
+            _ACCEPTED.pop(next(iter(_ACCEPTED)))
+        _ACCEPTED[key] = (puzzle, accepted)
+        return accepted
+
+    return search_fix(puzzle, answer, accepts, permutation)
+
+
+def _advice(puzzle: Puzzle, fixed: Fix) -> Advice:
+    return advise(fixed, puzzle.argument_shapes(), puzzle.argument_names)
+
+
+def _invalid(puzzle: Puzzle, answer: str, error: EinsumError) -> Verdict:
+    """A subscript numpy refuses: the rule it breaks, then (when there is one) how to reach the fix."""
+    fixed = _find_fix(puzzle, answer)
+    message = str(error)
+    notes: list[str] = []
+    if fixed is not None:
+        dropped = error.kind == "output" and "drops the ellipsis" in error.message
+        if dropped and not any(ELLIPSIS in term for term in fixed.fix.terms):
+            # The generic advice (keep '...') would not reach the target, which sums those axes.
+            message = (
+                "numpy's einsum cannot sum the axes under '...': it needs '...' in the output whenever an input has it."
+            )
+        elif fixed.symbols:
+            wrong = ", ".join(f"'{w}'" for w, _ in fixed.symbols)
+            message = f"{wrong} {'is' if len(fixed.symbols) == 1 else 'are'} not part of einsum's grammar."
+        notes.append(_advice(puzzle, fixed).text())
+    case = _case_note(answer)
+    if case:
+        notes.insert(0, case)
+    text = message + ("\n" + " ".join(notes) if notes and "\n" in message else (" " + " ".join(notes) if notes else ""))
+    return Verdict(puzzle.id, answer, error.kind, text, fix=fixed.fix.text if fixed else None)
+
+
+def _case_note(answer: str) -> str:
+    """Letters are case-sensitive: say so when the output uses a letter only its other case has."""
+    if "->" not in answer:
+        return ""
+    inputs, output = answer.split("->", 1)
+    missing = [c for c in output if c.isalpha() and c not in inputs and c.swapcase() in inputs]
+    if not missing:
+        return ""
+    pairs = ", ".join(f"'{c}' is not '{c.swapcase()}'" for c in dict.fromkeys(missing))
+    return f"Letters are case-sensitive: {pairs}."
 
 
 def _library_differs(
@@ -186,18 +273,16 @@ def _wrong(
     expected: np.ndarray,
     trial: int,
     explanation: Any,
+    find_fix: bool = True,
 ) -> Verdict:
-    names = puzzle.argument_names
-    shapes = puzzle.argument_shapes()
-    references = []
-    for solution in puzzle.solutions:
-        try:
-            references.append(bind(solution, *shapes))
-        except EinsumError:  # a reference that needs other shapes cannot be aligned here
-            continue
-    from .diagnose import best_diagnosis
-
-    diagnosis = best_diagnosis(learner, references, names) if references else None
+    perm = _permutation(got, expected)
+    fixed = _find_fix(puzzle, answer, perm) if find_fix else None
+    advice = ""
+    if fixed is not None:
+        found = _advice(puzzle, fixed)
+        if perm is not None:  # the lead already says so
+            found.reasons = [r for r in found.reasons if r != ORDER_REASON]
+        advice = found.text()
     where = "on the shown inputs" if trial == 0 else f"on fresh inputs (draw {trial}, with other sizes)"
     details = ["What your subscript computes:", explanation.diagram]
     implicit_note = ""
@@ -206,40 +291,44 @@ def _wrong(
             f" Note: without an arrow the output letters are sorted, so your subscript means "
             f"'{learner.subscript.canonical()}'."
         )
-    perm = _permutation(got, expected)
+    fix_text = fixed.fix.text if fixed is not None else None
     if perm is not None:
-        fix = ""
-        if diagnosis is not None and diagnosis.order_hint is not None:
-            fix = f": write the output as '->{diagnosis.order_hint}'"
-        message = (
-            f"your output is the expected one with its axes in another order (apply np.transpose(out, {perm}) "
-            f"to get the target){fix}.{implicit_note}"
+        kind = "order"
+        lead = (
+            f"your output is the expected one with its axes in another order (np.transpose(out, {perm}) "
+            "gives the target)."
         )
-        return Verdict(
-            puzzle.id, answer, "order", message, tuple(details), expected.shape, got.shape, trial + 1, explanation
-        )
-    problems = diagnosis.problems if diagnosis is not None else []
-    if got.shape != expected.shape:
-        lead = f"your output has shape {got.shape} but the target has shape {expected.shape} ({where})"
+    elif got.shape != expected.shape:
         kind = "shape"
+        lead = f"your output has shape {got.shape} but the target has shape {expected.shape} ({where})."
     else:
+        kind = "values"
         index = _first_difference(got, expected)
         lead = (
             f"the shape {got.shape} is right but the values are not ({where}): at index {index} you get "
-            f"{_fmt(got[index])}, the target is {_fmt(expected[index])}"
+            f"{_fmt(got[index])}, the target is {_fmt(expected[index])}."
         )
-        kind = "values"
-    message = lead + (". In your subscript, " + " Also, ".join(problems) if problems else ".") + implicit_note
-    return Verdict(puzzle.id, answer, kind, message, tuple(details), expected.shape, got.shape, trial + 1, explanation)
+    message = lead + implicit_note + (" " + advice if advice else "")
+    return Verdict(
+        puzzle.id, answer, kind, message, tuple(details), expected.shape, got.shape, trial + 1, explanation, fix_text
+    )
 
 
 def _fails_on_fresh(
-    puzzle: Puzzle, answer: str, error: EinsumError, shapes: Sequence[tuple[int, ...]], explanation: Any
+    puzzle: Puzzle,
+    answer: str,
+    error: EinsumError,
+    shapes: Sequence[tuple[int, ...]],
+    explanation: Any,
+    find_fix: bool = True,
 ) -> Verdict:
+    fixed = _find_fix(puzzle, answer) if find_fix else None
     message = (
         f"your subscript works on the shown shapes only by coincidence: with shapes {tuple(shapes)} it fails "
         f"({error.message}). Letters that tie axes together must name axes that always have the same size."
     )
+    if fixed is not None:
+        message += " " + _advice(puzzle, fixed).text()
     return Verdict(
         puzzle.id,
         answer,
@@ -247,6 +336,7 @@ def _fails_on_fresh(
         message,
         ("What your subscript computes:", explanation.diagram),
         explanation=explanation,
+        fix=fixed.fix.text if fixed else None,
     )
 
 

@@ -52,6 +52,9 @@ class Verdict:
     """How many input sets the answer was compared on (the shown one and fresh draws)."""
     explanation: Any = field(default=None, compare=False, repr=False)
     """The explainer's account of the learner's own subscript, when it is a valid one."""
+    fix: str | None = None
+    """For a wrong subscript: the accepted subscript closest to it, in the learner's letters and under the
+    puzzle's rules, checked by the grader before it is offered; None when there is no close one."""
 
     def __post_init__(self) -> None:
         if self.kind not in VERDICT_KINDS:
@@ -86,6 +89,7 @@ class Verdict:
             "expected_shape": list(self.expected_shape) if self.expected_shape is not None else None,
             "got_shape": list(self.got_shape) if self.got_shape is not None else None,
             "trials": self.trials,
+            "fix": self.fix,
         }
 
     def _repr_html_(self) -> str:

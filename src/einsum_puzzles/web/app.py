@@ -239,6 +239,23 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
             _set_cookie(response, learner)
         return response
 
+    @app.post("/api/fix", tags=["api"])
+    async def api_fix(body: CheckRequest, request: Request) -> JSONResponse:
+        """The verdict with its "fix" for the learner to see; showing a fix counts as taking a hint."""
+        learner, new = learner_of(request)
+        puzzle, backend = curriculum.puzzle(body.puzzle), _backend(body.backend)
+        verdict = await run_in_threadpool(_grade, puzzle, body.answer, body.steps, backend)
+        if verdict.fix is not None:
+            await run_in_threadpool(_count_fix, learner, puzzle)
+        response = JSONResponse(verdict.to_dict())
+        if new:
+            _set_cookie(response, learner)
+        return response
+
+    def _count_fix(learner: str, puzzle: Puzzle) -> None:
+        with progress(learner) as p:
+            p.next_hint(puzzle.id, len(puzzle.hints))  # seeing the fix counts as taking a hint
+
     def _record(learner: str, puzzle: int, verdict: Verdict) -> None:
         with progress(learner) as p:
             p.record(puzzle, verdict.answer, verdict.kind, verdict.correct, position=False)
@@ -377,8 +394,12 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
             **extra,
         }
 
+    @app.post("/puzzles/{number}/fix", response_class=HTMLResponse, include_in_schema=False)
+    async def puzzle_fix(request: Request, number: int) -> HTMLResponse:
+        return await puzzle_check(request, number, show_fix=True)
+
     @app.post("/puzzles/{number}/check", response_class=HTMLResponse, include_in_schema=False)
-    async def puzzle_check(request: Request, number: int) -> HTMLResponse:
+    async def puzzle_check(request: Request, number: int, show_fix: bool = False) -> HTMLResponse:
         p = curriculum.puzzle(number)
         form = await request.form()
         answer = str(form.get("answer", ""))[:MAX_SUBSCRIPT]
@@ -401,7 +422,9 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
             except (EinsumError, ValueError):
                 explanation = None
         with progress(learner) as store:
-            if verdict.kind != "unsolved":
+            if show_fix and verdict.fix is not None:
+                store.next_hint(p.id, len(p.hints))  # seeing the fix counts as taking a hint
+            elif verdict.kind != "unsolved":
                 store.record(p.id, verdict.answer, verdict.kind, verdict.correct)
             shown, revealed = store.hints_shown(p.id), p.id in store.revealed()
         context = _puzzle_context(
@@ -413,6 +436,7 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
             steps_given=steps,
             explanation=explanation,
             backend=chosen,
+            show_fix=show_fix,
         )
         return page(request, "puzzle.html", context)
 
