@@ -44,8 +44,19 @@ def test_every_reference_solution_passes(name: str) -> None:
             assert verdict.correct, (name, puzzle.id, verdict.message)
             continue
         for solution in puzzle.solutions:
+            if documented_difference(name, solution, puzzle.argument_shapes()):
+                continue  # e.g. tinygrad does not stretch size-1 labels (puzzle 53): a known difference
             verdict = ep.check(puzzle.id, solution, backend=name)
             assert verdict.correct, (name, puzzle.id, solution, verdict.message)
+
+
+def documented_difference(name: str, subscript: str, shapes: tuple[tuple[int, ...], ...]) -> bool:
+    """A known difference of the backend (it raises or gives other values) applies to this einsum."""
+    contraction = ep.bind(subscript, *shapes)
+    return any(
+        (d.library_raises or d.wrong_values) and d.applies is not None and d.applies(contraction)
+        for d in BACKENDS[name].differences
+    )
 
 
 CASES = [(name, d) for name in OPTIONAL for d in BACKENDS[name].differences]

@@ -19,6 +19,7 @@ def test_puzzles_1_to_32_and_at_least_16_more() -> None:
     ids = sorted(p.id for p in ALL)
     assert ids[:32] == list(range(1, 33))
     assert len([i for i in ids if i > 32]) >= 16
+    assert len(ids) >= 70
     assert ids == list(range(1, len(ids) + 1))
     assert ep.puzzle(31).kind == ep.puzzle(32).kind == "code"
     assert ep.puzzle(31).function_name == "head" and ep.puzzle(31).input_names == ("x", "w_q", "w_k", "w_v", "mask")
@@ -49,6 +50,16 @@ def test_sections_follow_the_seed_order() -> None:
 @pytest.mark.parametrize("puzzle", ALL, ids=[f"puzzle-{p.id}" for p in ALL])
 def test_puzzle_passes_the_linter(puzzle: ep.Puzzle) -> None:
     assert lint.check_puzzle(puzzle) == []
+    assert lint.check_prompts_and_hints(puzzle) == []
+    assert lint.check_operand_names_are_not_labels(puzzle) == []
+
+
+def test_lessons_give_no_answers_and_their_claims_run() -> None:
+    assert lint.check_lessons_do_not_give_answers() == []
+    assert lint.check_claims() == []
+    assert lint.run_lesson_code() == []
+    assert lint.check_explainer_names() == []
+    assert lint.check_distinct_operands() == []
 
 
 @pytest.mark.parametrize("puzzle", ALL, ids=[f"puzzle-{p.id}" for p in ALL])

@@ -180,8 +180,9 @@ def test_bad_names(names: list[str], message: str) -> None:
 
 
 def test_labels_that_are_operand_names_get_other_loop_variables() -> None:
-    e = ep.explain("ab,bc->ac", (2, 3), (3, 4))
+    e = ep.explain("ab,bc->ac", (2, 3), (3, 4), names=["a", "b"])
     assert "for a_ in range(2)" in e.loops
+    assert e.formula == "out[a_, c] = Σ_b_ a[a_, b_] · b[b_, c]"
     arrays = arrays_for([(2, 3), (3, 4)])
     np.testing.assert_allclose(run_source(e.loops, e.names, arrays), arrays[0] @ arrays[1])
 
@@ -204,11 +205,11 @@ def test_html_colours_each_label_the_same_everywhere() -> None:
 def test_steps_are_data() -> None:
     e = ep.explain("ij,jk->ki", (2, 3), (3, 4))
     kinds = [(step.kind, step.function, step.shape) for step in e.steps]
-    assert kinds == [("contract", "tensordot", (2, 4)), ("transpose", "transpose", (4, 2))]
+    assert kinds == [("contract", "matmul", (2, 4)), ("transpose", "transpose", (4, 2))]
     assert e.steps[0].inputs == ("a", "b")
     assert e.steps[1].code == "t0.T"
     data = e.to_dict()
-    assert data["operation"] == "matrix product"
+    assert data["operation"] == "transposed matrix product"
     assert data["steps"][0]["labels"] == ["j"]
 
 

@@ -47,7 +47,8 @@ def test_every_candidate_is_judged_right(puzzle: ep.Puzzle) -> None:
         assert verdict.correct == right, (answer, verdict.kind, verdict.message)
         accepted += verdict.correct
         rejected += not verdict.correct
-    assert accepted >= 1 and rejected >= 1
+    # Puzzles whose every answer needs '...' (the candidates never have one) accept none of them.
+    assert (accepted >= 1 or all("..." in s for s in puzzle.solutions)) and rejected >= 1
 
 
 # (puzzle, answer, kind, words the message must contain)
@@ -100,7 +101,7 @@ MISTAKES: list[tuple[int, str, str, list[str]]] = [
     (29, "...ij->...ij", "order", ["->...ji"]),
     (30, "...j,jk->...j", "shape", ["kept 'j'", "summed over 'k'"]),
     (33, "bii->bi", "shape", ["kept 'i'"]),
-    (35, "ij,ij->j", "shape", ["kept 'j'", "summed over 'i'"]),
+    (35, "bct,bct->t", "shape", ["kept 't'", "summed over 'c'"]),
     (39, "ij,ij->i", "shape", ["'i'", "separate"]),
     (40, "i,ij,j->i", "shape", ["kept 'i'"]),
     (45, "ij,jk->ki", "rules", ["without an arrow"]),

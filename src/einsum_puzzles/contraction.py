@@ -175,7 +175,8 @@ def _bind(sub: Subscript, shapes: tuple[Shape, ...]) -> Contraction:
         raise EinsumError(
             f"the output drops the ellipsis, but '...' in operand {covering.index} covers "
             f"{_dims(n_ellipsis)} of sizes {covering.ellipsis_shape}: write '...' in the output "
-            "to keep them (numpy's einsum does not sum over ellipsis dimensions)",
+            "to keep them (numpy's einsum with the default optimize=False does not sum over ellipsis "
+            "dimensions; with optimize=True it does)",
             "output",
             position=sub.output.start,
             subscript=text,

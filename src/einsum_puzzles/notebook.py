@@ -207,20 +207,30 @@ def _targets(names: tuple[str, ...]) -> str:
     return f"({names[0]},)" if len(names) == 1 else ", ".join(names)
 
 
+CHEATSHEET_CELL = """\
+from einsum_puzzles.curriculum import cheatsheet
+
+rng = np.random.default_rng(0)  # one stream: every operand differs, so x * x cannot pass for x * y
+wrong = []
+for entry in cheatsheet():
+    operands = [rng.standard_normal(shape) for shape in entry.shapes]
+    scope = {'np': np, **dict(zip('xyz', operands))}
+    result, claimed = np.einsum(entry.subscript, *operands), eval(entry.numpy, scope)
+    same = np.shape(result) == np.shape(claimed) and np.allclose(result, claimed)
+    print(f"{entry.subscript:22} {entry.numpy:55} {'ok' if same else 'DIFFERENT'}")
+    if not same:
+        wrong.append(entry.subscript)
+assert not wrong, f'these cheatsheet lines are wrong: {wrong}'
+"""
+
+
 def _cheatsheet(nb: _Builder) -> None:
     rows = ["## Cheatsheet", "", "| einsum | numpy | what |", "|---|---|---|"]
     for e in cheatsheet():
         rows.append(f"| `{e.subscript}` | `{e.numpy}` | {e.name} |")
     rows += ["", "The operands are x, y, z in order. The next cell checks every line."]
     nb.markdown("\n".join(rows))
-    nb.code(
-        "from einsum_puzzles.curriculum import cheatsheet\n\n"
-        "for entry in cheatsheet():\n"
-        "    operands = [np.random.default_rng(0).standard_normal(shape) for shape in entry.shapes]\n"
-        "    scope = {'np': np, **dict(zip('xyz', operands))}\n"
-        "    same = np.allclose(np.einsum(entry.subscript, *operands), eval(entry.numpy, scope))\n"
-        "    print(f\"{entry.subscript:22} {entry.numpy:55} {'ok' if same else 'DIFFERENT'}\")"
-    )
+    nb.code(CHEATSHEET_CELL)
 
 
 def dumps(notebook: dict[str, Any]) -> str:

@@ -51,6 +51,9 @@ SECTION_FILES: tuple[tuple[str, str], ...] = (
     ("multi-head", "13-multi-head.md"),
     ("beyond", "14-beyond.md"),
     ("from-numpy", "15-from-numpy.md"),
+    ("cost", "16-cost.md"),
+    ("dtype-views", "17-dtype-views.md"),
+    ("limits", "18-limits.md"),
 )
 
 

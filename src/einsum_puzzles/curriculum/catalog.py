@@ -7,6 +7,9 @@ with einsum.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from .model import Puzzle
@@ -26,6 +29,9 @@ def P(
     note: str = "",
     arguments: tuple[int, ...] = (),
     implicit_only: bool = False,
+    fixed_sizes: frozenset[str] = frozenset(),
+    make_inputs: Any = None,
+    vary_rank: tuple[int, ...] = (),
 ) -> Puzzle:
     """A subscript puzzle. ``operands`` is ``"a:ij b:jk"``: names and their dimension letters."""
     pairs = tuple((name, dims) for name, dims in (item.split(":") for item in operands.split()))
@@ -43,6 +49,9 @@ def P(
         seed_puzzle=id <= 32,
         arguments=arguments,
         implicit_only=implicit_only,
+        fixed_sizes=fixed_sizes,
+        make_inputs=make_inputs,
+        vary_rank=vary_rank,
     )
 
 
@@ -124,6 +133,399 @@ def _unfolded_conv(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     b, length, width, c = x.shape
     flat: np.ndarray = x.reshape(b, length, width * c) @ w.reshape(width * c, -1)
     return flat.reshape(b, length, -1)
+
+
+def _levi_civita_inputs(rng: Any, sizes: Mapping[str, int]) -> tuple[Any, ...]:
+    eps = np.zeros((3, 3, 3))
+    for i, j, k in ((0, 1, 2), (1, 2, 0), (2, 0, 1)):
+        eps[i, j, k], eps[i, k, j] = 1.0, -1.0
+    return eps, rng.integers(-5, 6, size=3).astype(float), rng.integers(-5, 6, size=3).astype(float)
+
+
+def _graph_inputs(rng: Any, sizes: Mapping[str, int]) -> tuple[Any, ...]:
+    n = sizes["n"]
+    return ((rng.random((n, n)) < 0.4).astype(np.int64),)
+
+
+def _kron_blocks(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    (i, j), (k, m) = a.shape, b.shape
+    return np.kron(a, b).reshape(i, k, j, m)
+
+
+MORE_PUZZLES: tuple[Puzzle, ...] = (
+    # --- skills taught but not yet practised ------------------------------------------------------------
+    P(
+        53,
+        "broadcasting",
+        "A column stretched across a matrix",
+        "c has shape (3, 1), a column as keepdims=True leaves it, and m has shape (3, 4). Compute c * m (numpy "
+        "stretches the size-1 axis of c across the 4 columns), giving c's second axis the same letter as m's "
+        "second axis.",
+        "c:io m:ij",
+        {"i": 3, "o": 1, "j": 4},
+        lambda c, m: c * m,
+        ("ij,ij->ij",),
+        (
+            "A shared letter may have size 1 in one operand: einsum stretches it like numpy broadcasting.",
+            "Both terms get the same two letters, and the output keeps both.",
+        ),
+        note="A letter of size 1 in one operand and size n in another is stretched, exactly as numpy "
+        "broadcasting stretches a size-1 axis. This is how results of keepdims=True sums combine with einsum.",
+        fixed_sizes=frozenset({"o"}),
+    ),
+    P(
+        54,
+        "ellipsis",
+        "Stacks that broadcast",
+        "a is a (5, 1) grid of vectors of length 3, shape (5, 1, 3); b is a stack of 7 matrices of shape 3 x 4, "
+        "shape (7, 3, 4). Multiply every vector by every matrix, lining the stacks up from the right and "
+        "broadcasting them as numpy does, (a[..., None, :] @ b)[..., 0, :]: shape (5, 7, 4).",
+        "a:pqj b:rjk",
+        {"p": 5, "q": 1, "j": 3, "r": 7, "k": 4},
+        lambda a, b: (a[..., None, :] @ b)[..., 0, :],
+        ("...j,...jk->...k",),
+        (
+            "Name the vector's axis and the matrix's two axes; let '...' cover the stack axes, whatever their number.",
+            "The '...' parts of the inputs broadcast against each other like numpy shapes.",
+        ),
+        note="Under '...', stacks of different ranks broadcast from the right, with size 1 stretching: the same "
+        "rule numpy's @ follows.",
+        fixed_sizes=frozenset({"q"}),
+    ),
+    P(
+        55,
+        "implicit",
+        "Batched product without an arrow",
+        "Compute a @ b for the stacks a of shape (4, 2, 3) and b of shape (4, 3, 5), with a subscript that has "
+        "no arrow.",
+        "a:bij b:bjk",
+        {"b": 4, "i": 2, "j": 3, "k": 5},
+        lambda a, b: a @ b,
+        ("...ij,...jk",),
+        (
+            "Without an arrow, a letter used in both terms is summed, and the batch must not be summed.",
+            "The implicit output starts with the '...' dimensions.",
+            "Let '...' stand for the batch axis in both terms.",
+        ),
+        note="An arrowless subscript sums every letter used twice, batch letters included; the '...' "
+        "dimensions are kept, and they come first.",
+        implicit_only=True,
+    ),
+    P(
+        56,
+        "implicit",
+        "Arrowless permutation",
+        "Reorder the axes of a, shape (2, 3, 4, 5), to shape (5, 4, 2, 3), with a subscript that has no arrow.",
+        "a:ijkl",
+        {"i": 2, "j": 3, "k": 4, "l": 5},
+        lambda a: np.transpose(a, (3, 2, 0, 1)).copy(),
+        ("rsqp", "rsQP"),
+        (
+            "The output is the letters sorted, whatever order you write them in.",
+            "Uppercase letters sort before lowercase ones: an uppercase letter on an axis sends it to the front.",
+            "Give the size-5 axis the letter that sorts first, the size-4 axis the next one, and so on.",
+        ),
+        note="Sorting decides the implicit output: to put an axis first, give it the letter that sorts first. "
+        "Uppercase letters come before all lowercase ones.",
+        implicit_only=True,
+    ),
+    P(
+        57,
+        "matmul",
+        "Weighted Gram matrix",
+        "x holds 5 samples of 3 features, shape (5, 3), and w one weight per sample, shape (5,). Compute "
+        "x.T @ np.diag(w) @ x, the Gram matrix of the features with every sample weighted (shape (3, 3)).",
+        "w:n x:nd",
+        {"n": 5, "d": 3},
+        lambda w, x: x.T @ (w[:, None] * x),
+        ("n,ni,nj->ij",),
+        (
+            "The call passes w, then x twice: three terms.",
+            "The sample letter is in all three terms: it is multiplied along in all of them and summed.",
+            "Each copy of x keeps its feature axis under a letter of its own.",
+        ),
+        note="One letter can be shared by three operands. Weighted least squares needs exactly this matrix, and "
+        "einsum never builds the n x n diagonal matrix.",
+        arguments=(0, 1, 1),
+    ),
+    P(
+        58,
+        "diagonal",
+        "Scale rows by a diagonal",
+        "Multiply row r of the matrix b by the diagonal element a[r, r] of the square matrix a: "
+        "np.diag(a)[:, None] * b.",
+        "a:ii b:ij",
+        {"i": 3, "j": 4},
+        lambda a, b: np.diag(a)[:, None] * b,
+        ("ii,ij->ij",),
+        (
+            "Repeat one letter in a's term to read its diagonal.",
+            "The same letter names b's rows, and it is kept: nothing is summed.",
+        ),
+        note="np.diag(a) @ b would build a diagonal matrix and multiply by it; einsum reads the diagonal and "
+        "scales the rows in one step.",
+    ),
+    P(
+        71,
+        "ellipsis",
+        "Traces of a stack of any depth",
+        "a is a stack of square matrices (the example: 2 matrices of shape 5 x 5; other draws have one more "
+        "leading axis, or none). Return the trace of every matrix, np.trace(a, axis1=-2, axis2=-1).",
+        "a:bii",
+        {"b": 2, "i": 5},
+        lambda a: np.trace(a, axis1=-2, axis2=-1),
+        ("...ii->...",),
+        (
+            "Let '...' cover the leading axes.",
+            "A repeated letter reads the diagonal; leaving it out sums it.",
+        ),
+        note="'...' and a repeated letter combine: the diagonal is taken in the last two axes, whatever comes "
+        "before them.",
+        vary_rank=(0,),
+    ),
+    # --- patterns from real code ----------------------------------------------------------------------------
+    P(
+        59,
+        "beyond",
+        "Mixture-of-experts dispatch",
+        "A router gives every token a weight for every expert: g of shape (2, 5, 3) (batch, token, expert). The "
+        "tokens x have shape (2, 5, 4) (batch, token, width). Build each expert's input: for every expert and "
+        "batch, the weighted sum of the tokens, laid out as (expert, batch, width): shape (3, 2, 4).",
+        "g:bse x:bsd",
+        {"b": 2, "s": 5, "e": 3, "d": 4},
+        lambda g, x: np.transpose(np.swapaxes(g, 1, 2) @ x, (1, 0, 2)).copy(),
+        ("bse,bsd->ebd",),
+        (
+            "The token axis is shared and summed; the batch is shared and kept.",
+            "The output starts with the expert axis, which only g has.",
+        ),
+        note="Mixture-of-experts layers (Switch Transformer, GShard) dispatch tokens to experts with this "
+        "einsum, and combine the experts' outputs with its mirror image.",
+    ),
+    P(
+        60,
+        "beyond",
+        "Per-example weight gradients",
+        "For a linear layer applied at every position of a sequence, the weight gradient of one example is the "
+        "sum over positions of the outer product of the output gradient and the input. With g of shape "
+        "(2, 5, 3) (example, position, output) and x of shape (2, 5, 4) (example, position, input), compute one "
+        "gradient per example: shape (2, 3, 4).",
+        "g:nto x:nti",
+        {"n": 2, "t": 5, "o": 3, "i": 4},
+        lambda g, x: np.swapaxes(g, 1, 2) @ x,
+        ("nto,nti->noi",),
+        (
+            "The example is shared and kept; the position is shared and summed.",
+            "The output and input widths each keep a letter of their own, output first.",
+        ),
+        note="Differential privacy and influence functions need each example's gradient separately; libraries "
+        "such as Opacus compute them with this einsum.",
+    ),
+    P(
+        61,
+        "beyond",
+        "Bilinear layer",
+        "torch.nn.Bilinear combines two inputs with a weight tensor: x of shape (2, 3), y of shape (2, 5) (one row "
+        "per example) and w of shape (4, 3, 5). Output unit u of example r is x[r] @ w[u] @ y[r]. Compute it for "
+        "every example and unit: shape (2, 4).",
+        "x:bn w:anm y:bm",
+        {"b": 2, "n": 3, "a": 4, "m": 5},
+        lambda x, w, y: np.stack([np.array([x[r] @ w[u] @ y[r] for u in range(w.shape[0])]) for r in range(len(x))]),
+        ("bn,anm,bm->ba",),
+        (
+            "Three operands: x meets w's second axis, y meets w's third.",
+            "The example letter is in x and y and kept; w's first axis is kept too.",
+        ),
+        note="A bilinear layer is a bilinear form per output unit and per example: one einsum with three operands.",
+    ),
+    P(
+        62,
+        "beyond",
+        "Cross product with the Levi-Civita symbol",
+        "eps is the Levi-Civita symbol, shape (3, 3, 3): +1 for even permutations of (0, 1, 2), -1 for odd ones, "
+        "0 elsewhere. Compute np.cross(a, b) for the 3-vectors a and b, as one contraction of eps with a and b.",
+        "eps:ijk a:j b:k",
+        {"i": 3, "j": 3, "k": 3},
+        lambda eps, a, b: np.cross(a, b),
+        ("ijk,j,k->i",),
+        (
+            "a meets eps's second axis and b its third.",
+            "Both of those letters are summed; eps's first axis is kept.",
+        ),
+        note="Physics writes the cross product as (a × b)_i = Σ_jk ε_ijk a_j b_k: drop the Σ and that is the "
+        "subscript.",
+        fixed_sizes=frozenset({"i", "j", "k"}),
+        make_inputs=_levi_civita_inputs,
+    ),
+    P(
+        63,
+        "beyond",
+        "Partial trace",
+        "r describes two coupled systems of sizes 2 and 3, stored with shape (2, 3, 2, 3): r[a, b, c, d] couples "
+        "state (a, b) with state (c, d). Trace out the second system: keep the first system's two axes and add "
+        "up the elements where the second system's two indices agree: shape (2, 2).",
+        "r:abab",
+        {"a": 2, "b": 3},
+        lambda r: np.trace(r, axis1=1, axis2=3),
+        ("ijkj->ik",),
+        (
+            "A letter repeated in one term ties two axes that need not be next to each other.",
+            "Tie the second system's axes and leave that letter out; the first system's axes get two letters.",
+        ),
+        note="In quantum mechanics this is the reduced density matrix of a subsystem: a trace over some axes only.",
+    ),
+    P(
+        64,
+        "beyond",
+        "A linear map on matrices",
+        "c has shape (2, 3, 4, 5): a linear map from 4 x 5 matrices to 2 x 3 matrices, as an elasticity tensor "
+        "maps strain to stress. Apply it to the matrix e of shape (4, 5): every output element is the sum over "
+        "all positions of e of c's matching coefficient times e. Shape (2, 3).",
+        "c:ijkl e:kl",
+        {"i": 2, "j": 3, "k": 4, "l": 5},
+        lambda c, e: np.tensordot(c, e, axes=([2, 3], [0, 1])),
+        ("ijkl,kl->ij",),
+        (
+            "e's two axes meet c's last two.",
+            "Both shared letters are summed.",
+        ),
+        note="Hooke's law in a solid, σ_ij = Σ_kl C_ijkl ε_kl, is this contraction.",
+    ),
+    P(
+        65,
+        "beyond",
+        "Bilinear attention scores",
+        "Luong's general attention scores a query against a key through a weight matrix: q of shape (2, 3, 4) "
+        "(batch, query position, width), w of shape (4, 5), k of shape (2, 6, 5) (batch, key position, key width). "
+        "Compute q @ w @ np.swapaxes(k, -1, -2): shape (2, 3, 6).",
+        "q:bqd w:de k:bke",
+        {"b": 2, "q": 3, "d": 4, "e": 5, "k": 6},
+        lambda q, w, k: q @ w @ np.swapaxes(k, -1, -2),
+        ("bid,de,bje->bij",),
+        (
+            "The query width meets w's rows, the key width w's columns: both summed.",
+            "The batch is in q and k and kept.",
+        ),
+        note="Three operands in one call; with optimize=True numpy picks which product to do first.",
+    ),
+    P(
+        72,
+        "beyond",
+        "Kronecker product",
+        "np.kron(a, b) for a of shape (2, 3) and b of shape (4, 5) has shape (8, 15): block (r, c) is a[r, c] * b. "
+        "It is an einsum followed by a reshape to (8, 15). Give the einsum: shape (2, 4, 3, 5).",
+        "a:ij b:kl",
+        {"i": 2, "j": 3, "k": 4, "l": 5},
+        _kron_blocks,
+        ("ij,kl->ikjl",),
+        (
+            "Nothing is shared: every element of a times every element of b.",
+            "The rows of the result run over a's rows, then b's rows within each block.",
+        ),
+        note="einsum cannot merge axes; the reshape that follows it can, because the axes are already in the "
+        "order the merged ones need.",
+    ),
+    # --- reading costs ---------------------------------------------------------------------------------------
+    P(
+        66,
+        "cost",
+        "Which product first?",
+        "x has many more rows than columns (in the model this comes from, 100000 x 8; the example is 6 x 2). "
+        "You need x @ x.T @ x. Grouped as (x @ x.T) @ x it first forms a rows x rows matrix, about "
+        "rows·rows·columns multiplications; grouped as x @ (x.T @ x) it first forms a columns x columns matrix, "
+        "about rows·columns·columns. Give the einsum of the first product of the cheaper grouping (the call "
+        "passes x twice).",
+        "x:nd",
+        {"n": 6, "d": 2},
+        lambda x: x.T @ x,
+        ("ni,nj->ij",),
+        (
+            "Compare rows·rows·columns with rows·columns·columns for 100000 rows and 8 columns.",
+            "The cheaper first product sums over the rows and keeps two column axes.",
+        ),
+        note="Matrix products are associative, but their costs are not: the grouping that keeps the intermediate "
+        "small wins. np.einsum_path with optimize='optimal' makes this choice for you.",
+        arguments=(0, 0),
+    ),
+    P(
+        67,
+        "cost",
+        "A trace without the product",
+        "np.trace(a @ b) for a of shape (4, 3) and b of shape (3, 4) forms the whole 4 x 4 product, about "
+        "4·3·4 multiplications, to keep only its diagonal. Write one einsum that gives the same number with "
+        "about 4·3 multiplications.",
+        "a:ij b:ji",
+        {"i": 4, "j": 3},
+        lambda a, b: np.trace(a @ b),
+        ("ij,ji->",),
+        (
+            "Only the diagonal elements of the product are needed: out = Σ_i Σ_j a[i, j] · b[j, i].",
+            "Drop the Σ signs and read the subscript off the indices.",
+        ),
+        note="trace(a @ b) is the sum of a * b.T: einsum computes it without the product, which matters when the "
+        "product is large.",
+    ),
+    P(
+        68,
+        "cost",
+        "Quadratic forms, one per row",
+        "For every row r of x (shape (5, 3)), compute x[r] @ m @ x[r] for the square matrix m (3 x 3). "
+        "np.diag(x @ m @ x.T) gives it, but forms a 5 x 5 matrix (for n rows, n·n·3 products) to keep its "
+        "diagonal. Write one einsum that never forms it (the call passes x, m, x).",
+        "x:nd m:dd",
+        {"n": 5, "d": 3},
+        lambda x, m: np.diag(x @ m @ x.T).copy(),
+        ("ni,ij,nj->n",),
+        (
+            "The row letter is in both copies of x and kept: the output has one number per row.",
+            "m's rows meet the first copy of x, its columns the second; both are summed.",
+        ),
+        note="Squared Mahalanobis distances and per-sample losses have this form. Keeping the row letter in both "
+        "copies of x computes only the diagonal.",
+        arguments=(0, 1, 0),
+    ),
+    # --- types and views ---------------------------------------------------------------------------------------
+    P(
+        69,
+        "dtype-views",
+        "Count two-step paths",
+        "a is a 0/1 integer adjacency matrix of 5 nodes: a[u, v] is 1 when there is an edge from u to v. Count, "
+        "for every pair of nodes, the paths of exactly two steps from the first to the second, with one einsum "
+        "(the call passes a twice). On a boolean matrix the same einsum would only say whether such a path "
+        "exists, since numpy's einsum sums booleans with 'or'; the integers count.",
+        "a:nn",
+        {"n": 5},
+        lambda a: a @ a,
+        ("ij,jk->ik",),
+        (
+            "A two-step path goes through a middle node: the middle node is summed over.",
+            "The first copy's columns and the second copy's rows are the middle node.",
+        ),
+        note="Powers of an adjacency matrix count walks. Keep such counts in integers: booleans would turn the "
+        "sums into 'or' (and int8 would wrap around past 127).",
+        arguments=(0, 0),
+        make_inputs=_graph_inputs,
+    ),
+    # --- what einsum cannot do ----------------------------------------------------------------------------------
+    P(
+        70,
+        "limits",
+        "Merge the heads",
+        "Attention outputs o of shape (2, 4, 5, 3) (batch, head, position, width) must become (2, 5, 12): per "
+        "position, the heads' vectors side by side. einsum cannot merge axes, but it can put them in the order a "
+        "reshape to (2, 5, 12) needs. Give that einsum: shape (2, 5, 4, 3).",
+        "o:bhlk",
+        {"b": 2, "h": 4, "l": 5, "k": 3},
+        lambda o: np.transpose(o, (0, 2, 1, 3)).copy(),
+        ("bhlk->blhk",),
+        (
+            "A reshape merges neighbouring axes: the head and width axes must end up next to each other, last.",
+            "Nothing is summed: only the output order changes.",
+        ),
+        note="einsum and reshape split the work: einsum names and moves the axes, reshape merges them. "
+        "einops' rearrange does both in one call.",
+    ),
+)
 
 
 PUZZLES: tuple[Puzzle, ...] = (
@@ -325,12 +727,16 @@ PUZZLES: tuple[Puzzle, ...] = (
         16,
         "outer",
         "Outer product of a vector and a matrix",
-        "Compute the outer product of the vector a and the matrix b: out[i, j, k] = a[i] * b[j, k].",
+        "Compute np.multiply.outer(a, b) for the vector a and the matrix b: every element of a times every "
+        "element of b, with a's axis first.",
         "a:i b:jk",
         {"i": 3, "j": 2, "k": 4},
         lambda a, b: np.multiply.outer(a, b),
         ("i,jk->ijk", "i,jk"),
-        ("Three different letters, one per axis.", "Keep all three, in the order the prompt gives."),
+        (
+            "Nothing is shared: three different letters, one per axis.",
+            "a's axis comes first in the output, then b's two.",
+        ),
     ),
     # --- permutation ---------------------------------------------------------------------------------
     P(
@@ -368,7 +774,10 @@ PUZZLES: tuple[Puzzle, ...] = (
         {"i": 2, "j": 3, "k": 4, "l": 5},
         lambda a: np.transpose(a, (3, 1, 0, 2)).copy(),
         ("ijkl->ljik",),
-        ("Match each output size with the input axis that has it.", "Sizes 5, 3, 2, 4 are the axes 3, 1, 0, 2 of a."),
+        (
+            "Match each output size with the input axis that has it.",
+            "Write each size of a under its letter, then read the letters off in the order of the output sizes.",
+        ),
     ),
     P(
         20,
@@ -445,7 +854,7 @@ PUZZLES: tuple[Puzzle, ...] = (
         "a:bij b:bjk",
         {"b": 10, "i": 3, "j": 4, "k": 5},
         lambda a, b: a @ b,
-        ("bij,bjk->bik", "...ij,...jk->...ik"),
+        ("nij,njk->nik", "...ij,...jk->...ik"),
         (
             "The leading axis is the batch: both stacks share it and the output keeps it.",
             "Inside the batch it is a plain matrix product.",
@@ -509,12 +918,14 @@ PUZZLES: tuple[Puzzle, ...] = (
         30,
         "ellipsis",
         "Matrix product under an ellipsis",
-        "Compute a @ b for a of shape (3, 4, 5) and b of shape (5, 6), letting '...' cover the leading axes of a.",
+        "Compute a @ b for b of shape (5, 6) and an a with any number of leading axes: the example has shape "
+        "(3, 4, 5), and other draws have one axis more or one fewer, so only '...' covers them all.",
         "a:ijk b:kl",
         {"i": 3, "j": 4, "k": 5, "l": 6},
         lambda a, b: a @ b,
-        ("...j,jk->...k", "ijk,kl->ijl"),
+        ("...j,jk->...k",),
         ("Only the last axis of a meets b.", "Keep '...' in the output, followed by b's last letter."),
+        vary_rank=(0,),
     ),
     # --- past the seed, along the same path ------------------------------------------------------------
     P(
@@ -537,41 +948,53 @@ PUZZLES: tuple[Puzzle, ...] = (
         34,
         "diagonal",
         "Diagonal blocks",
-        "a holds n x n blocks of size p x q, laid out with shape (n, p, n, q): block (r, c) is a[r, :, c, :]. "
-        "Return the blocks on the diagonal, stacked with shape (n, p, q).",
+        "a is a block matrix of 3 x 3 blocks, each of size 2 x 4, stored with shape (3, 2, 3, 4): block (r, c) "
+        "is a[r, :, c, :]. Return the blocks on the diagonal, (0, 0), (1, 1) and (2, 2), stacked: shape (3, 2, 4).",
         "a:ipiq",
         {"i": 3, "p": 2, "q": 4},
         _diag_blocks,
         ("ipiq->ipq",),
         (
             "The diagonal blocks are those where the block row equals the block column.",
-            "Tie axes 0 and 2 with one letter; name p and q separately.",
+            "Tie axes 0 and 2 with one letter; the two axes inside a block get letters of their own.",
         ),
         note="A repeated letter can tie axes that are not next to each other: here block row and block column.",
     ),
     P(
         35,
         "axis-sums",
-        "Row-wise dot products",
-        "For the matrices a and b, compute the dot product of each row of a with the same row of b.",
-        "a:ij b:ij",
-        {"i": 4, "j": 3},
-        lambda a, b: np.sum(a * b, axis=1),
-        ("ij,ij->i",),
-        ("Multiply elementwise, then sum along each row.", "The row letter stays; the column letter goes."),
-        note="Row-wise dot products appear in cosine similarity and in attention scores for one query per row.",
+        "Energy per channel",
+        "x holds 2 recordings of 3 channels over 5 time steps: shape (2, 3, 5). Compute the energy of each "
+        "channel, the sum of the squared values over recordings and time: np.sum(x * x, axis=(0, 2)).",
+        "x:bct",
+        {"b": 2, "c": 3, "t": 5},
+        lambda x: np.sum(x * x, axis=(0, 2)),
+        ("bct,bct->c",),
+        (
+            "The call passes x twice: both copies get the same letters, so they are multiplied element by element.",
+            "Two of the three letters are summed away.",
+        ),
+        note="Squaring is multiplying an array by itself: pass it twice with the same letters. Summing over two "
+        "axes at once is leaving both letters out.",
+        arguments=(0, 0),
     ),
     P(
         36,
-        "axis-sums",
-        "Frobenius inner product",
-        "Compute the sum of a * b over all elements for the matrices a and b.",
-        "a:ij b:ij",
-        {"i": 3, "j": 5},
-        lambda a, b: np.sum(a * b),
-        ("ij,ij->", "ij,ij"),
-        ("Same letters in both terms multiply elementwise.", "Nothing is kept."),
-        note="This is the matrix version of the dot product, trace(a.T @ b), without forming a.T @ b.",
+        "diagonal",
+        "Weighted trace",
+        "Add up the diagonal of the square matrix a, each diagonal element weighted by the matching element of "
+        "the vector w: np.diag(a) @ w.",
+        "a:ii w:i",
+        {"i": 4},
+        lambda a, w: np.diag(a) @ w,
+        ("ii,i->",),
+        (
+            "A repeated letter in a's term reads its diagonal.",
+            "w shares that letter, so the diagonal is multiplied by w along it.",
+            "Nothing is kept.",
+        ),
+        note="A diagonal combines with a product in one call: the repeated letter is tied inside a, and shared "
+        "with w at the same time.",
     ),
     P(
         37,
@@ -589,7 +1012,8 @@ PUZZLES: tuple[Puzzle, ...] = (
         38,
         "outer",
         "Batched outer product",
-        "For each row of a and the same row of b, form their outer product: out[n, i, j] = a[n, i] * b[n, j].",
+        "For each row of a and the same row of b, form their outer product (np.outer(a[r], b[r]) for every "
+        "row r), stacked along a first axis.",
         "a:ni b:nj",
         {"n": 4, "i": 2, "j": 3},
         lambda a, b: a[:, :, None] * b[:, None, :],
@@ -601,16 +1025,16 @@ PUZZLES: tuple[Puzzle, ...] = (
         39,
         "matmul",
         "Gram matrix",
-        "Compute the Gram matrix of the rows of x: out[i, j] is the dot product of row i with row j.",
+        "Compute the Gram matrix of the rows of x: element (r, s) is the dot product of row r with row s.",
         "x:nf",
         {"n": 4, "f": 3},
         lambda x: x @ x.T,
         ("if,jf->ij", "nf,mf->nm"),
         (
-            "One operand, passed twice: np.einsum(subscript, x, x).",
+            "The call already passes x twice: write one term for each copy.",
             "Both terms share the feature letter, and each has its own row letter.",
         ),
-        note="Pass the same array twice. The rows of each copy need different letters, the features the same one.",
+        note="The same array is passed twice. The rows of each copy need different letters, the features the same one.",
         arguments=(0, 0),
     ),
     P(
@@ -635,8 +1059,9 @@ PUZZLES: tuple[Puzzle, ...] = (
         lambda a, b, c: a @ b @ c,
         ("ij,jk,kl->il",),
         ("Each neighbouring pair shares a letter.", "Keep only the outermost letters."),
-        note="einsum contracts many operands at once and chooses the order; numpy's optimize=True (and our "
-        "evaluator) pick the cheapest pairing.",
+        note="One call takes any number of operands. With numpy's default optimize=False it runs one loop over "
+        "every letter at once (far more work than two products on large matrices); optimize=True contracts two at a "
+        "time in the cheapest order it finds. The cost lesson shows how to read that.",
     ),
     P(
         42,
@@ -661,7 +1086,7 @@ PUZZLES: tuple[Puzzle, ...] = (
         lambda a, p: p.T @ a @ p,
         ("ij,ik,jl->kl",),
         (
-            "Pass P twice: np.einsum(subscript, A, P, P).",
+            "The call passes P twice: one term for A, one for each copy of P.",
             "P.T @ A pairs the rows of P with the rows of A.",
             "The result is indexed by the columns of the two copies of P.",
         ),
@@ -672,13 +1097,16 @@ PUZZLES: tuple[Puzzle, ...] = (
         44,
         "ellipsis",
         "Matrix-vector product on any batch",
-        "For stacks of matrices m (..., i, j) and vectors v (..., j), compute m @ v for every stack element.",
+        "m is a stack of matrices and v a stack of vectors with the same leading axes (the example: 4 matrices "
+        "of shape (3, 2) and 4 vectors of length 2; other draws have one leading axis more or none). Compute "
+        "the matrix-vector product for every pair, (m @ v[..., None])[..., 0].",
         "m:bij v:bj",
         {"b": 4, "i": 3, "j": 2},
         lambda m, v: (m @ v[..., None])[..., 0],
-        ("...ij,...j->...i", "bij,bj->bi"),
+        ("...ij,...j->...i",),
         ("Let '...' cover the batch axes in both operands.", "Only the matrix's column letter is shared and summed."),
         note="With '...' the same subscript works for one matrix or a stack of any depth.",
+        vary_rank=(0, 1),
     ),
     P(
         45,
@@ -688,7 +1116,7 @@ PUZZLES: tuple[Puzzle, ...] = (
         "a:ij b:jk",
         {"i": 2, "j": 5, "k": 3},
         lambda a, b: (a @ b).T.copy(),
-        ("ij,jh", "bc,ca"),
+        ("ij,jh", "mn,nk"),
         (
             "Without an arrow, the letters used once are kept, in sorted order.",
             "The shared letter is summed; the result's first axis comes from b.",
@@ -705,7 +1133,7 @@ PUZZLES: tuple[Puzzle, ...] = (
         "a:ij",
         {"i": 4, "j": 3},
         lambda a: a.T.copy(),
-        ("ji", "ba"),
+        ("ji", "ts"),
         ("The implicit output is sorted.", "Which order of two letters makes the sorted output swap them?"),
         note="An arrowless subscript can transpose: its output letters are sorted, whatever order you wrote.",
         implicit_only=True,
@@ -714,8 +1142,9 @@ PUZZLES: tuple[Puzzle, ...] = (
         47,
         "multi-head",
         "Grouped-query attention scores",
-        "Queries q have shape (b, g, r, l, d): g groups of r heads each. "
-        "Keys k have shape (b, g, m, d), one per group. Compute the scores out[b, g, r, l, m] = sum over d of q * k.",
+        "Queries q have shape (2, 3, 4, 5, 7): for 2 sequences, 3 groups of 4 heads, 5 query positions of "
+        "width 7. Keys k have shape (2, 3, 6, 7): one key head per group, 6 key positions. Score every query "
+        "against every key of its group (dot products over the width): shape (2, 3, 4, 5, 6).",
         "q:bgrld k:bgmd",
         {"b": 2, "g": 3, "r": 4, "l": 5, "m": 6, "d": 7},
         lambda q, k: q @ np.swapaxes(k, -1, -2)[:, :, None],
@@ -730,8 +1159,9 @@ PUZZLES: tuple[Puzzle, ...] = (
         48,
         "multi-head",
         "Scores against a key cache",
-        "One new query per sequence, q of shape (b, h, d), is scored against a cache of t past keys, "
-        "kc of shape (b, t, h, d). Compute out[b, h, t].",
+        "One new query per sequence and head, q of shape (2, 3, 4) (sequence, head, width), is scored against a "
+        "cache of 5 past keys, kc of shape (2, 5, 3, 4) (sequence, time, head, width). Compute the dot products "
+        "laid out as (sequence, head, time): shape (2, 3, 5).",
         "q:bhd kc:bthd",
         {"b": 2, "h": 3, "d": 4, "t": 5},
         lambda q, kc: np.sum(q[:, None] * kc, axis=-1).transpose(0, 2, 1).copy(),
@@ -746,8 +1176,9 @@ PUZZLES: tuple[Puzzle, ...] = (
         49,
         "beyond",
         "Convolution on an unfolded input",
-        "x holds, for each batch b and position l, a window of w neighbouring inputs with c channels: (b, l, w, c). "
-        "The kernel has shape (w, c, o). Compute out[b, l, o] = sum over w and c of x * kernel.",
+        "x holds, for 2 sequences and 5 positions each, a window of 3 neighbouring inputs with 4 channels: shape "
+        "(2, 5, 3, 4). The kernel (3, 4, 6) maps a window to 6 output channels. Compute the convolution: for every "
+        "sequence and position, the window times the kernel, summed over window offset and channel: shape (2, 5, 6).",
         "x:blwc k:wco",
         {"b": 2, "l": 5, "w": 3, "c": 4, "o": 6},
         _unfolded_conv,
@@ -762,8 +1193,9 @@ PUZZLES: tuple[Puzzle, ...] = (
         50,
         "beyond",
         "Per-head linear layers",
-        "x has shape (b, h, d) and each head h has its own weight matrix, w of shape (h, d, f). "
-        "Compute out[b, h, f] = x[b, h] @ w[h] for every b and h.",
+        "x has shape (3, 2, 4): for 3 examples, 2 heads with a vector of 4 each. w has shape (2, 4, 5): each head "
+        "has its own 4 x 5 weight matrix. For every example and head, multiply that head's vector by that head's "
+        "matrix: shape (3, 2, 5).",
         "x:bhd w:hdf",
         {"b": 3, "h": 2, "d": 4, "f": 5},
         lambda x, w: np.matmul(x.transpose(1, 0, 2), w).transpose(1, 0, 2).copy(),
@@ -774,28 +1206,42 @@ PUZZLES: tuple[Puzzle, ...] = (
     P(
         51,
         "beyond",
-        "Covariance of centred data",
-        "x has shape (n, f): n samples of f features (already centred). Compute x.T @ x.",
-        "x:nf",
-        {"n": 5, "f": 3},
-        lambda x: x.T @ x,
-        ("ni,nj->ij", "nf,ng->fg"),
-        ("Pass x twice.", "The sample letter is shared and summed; each copy has its own feature letter."),
-        note="Summing outer products over samples gives the (unnormalised) covariance matrix.",
-        arguments=(0, 0),
+        "Linear attention summary",
+        "Linear attention replaces the softmax with a feature map and sums keys times values once per head: for "
+        "keys k of shape (2, 3, 5, 4) and values v of shape (2, 3, 5, 6) (batch, head, position, width), compute "
+        "for every batch and head the sum over positions of the outer product of key and value, "
+        "np.swapaxes(k, -1, -2) @ v: shape (2, 3, 4, 6).",
+        "k:bhnd v:bhne",
+        {"b": 2, "h": 3, "n": 5, "d": 4, "e": 6},
+        lambda k, v: np.swapaxes(k, -1, -2) @ v,
+        ("bhnd,bhne->bhde",),
+        (
+            "Batch and head are shared and kept; the position is shared and summed.",
+            "The key width and the value width each have a letter of their own, key's first in the output.",
+        ),
+        note="Linear attention (Katharopoulos et al.) computes this d x e summary once, then multiplies each query "
+        "by it: the n x n score matrix of ordinary attention is never formed.",
     ),
     P(
         52,
         "beyond",
-        "Batched diagonal",
-        "For each matrix in the stack a, return its diagonal (shape (b, n)).",
-        "a:bii",
-        {"b": 3, "i": 4},
-        lambda a: np.diagonal(a, axis1=1, axis2=2).copy(),
-        ("bii->bi",),
-        ("Repeat the matrix letter, keep the batch letter.", "Keep the repeated letter too."),
-        note="Like the batched trace, but the diagonal is kept instead of summed.",
+        "Relative-position scores",
+        "Each query attends with an extra term that depends on the pair of positions: q has shape (2, 4, 5) "
+        "(batch, query position, width) and r has shape (4, 6, 5): a width-5 vector for every pair of query "
+        "position and key position. Compute, for every batch, query and key, the dot product of the query "
+        "with r[query, key]: shape (2, 4, 6).",
+        "q:bqd r:qkd",
+        {"b": 2, "q": 4, "d": 5, "k": 6},
+        lambda q, r: np.sum(q[:, :, None, :] * r[None], axis=-1),
+        ("bid,ijd->bij",),
+        (
+            "The query position is in both operands and kept: r has one vector per query position.",
+            "The width is shared and summed; the key position comes from r only.",
+        ),
+        note="Relative-position attention (Shaw et al., Transformer-XL) adds such scores to the usual ones; "
+        "the query position is shared by both operands without being summed.",
     ),
+    *MORE_PUZZLES,
 )
 
 CODE_PUZZLES: tuple[Puzzle, ...] = (

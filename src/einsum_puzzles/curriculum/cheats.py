@@ -1,11 +1,14 @@
 """The cheatsheet as data: every line is an einsum and the plain numpy that computes the same.
 
-The test suite evaluates every line on random operands of the given shapes and asserts equality.
+The test suite evaluates every line on random operands of the given shapes and asserts equality. The
+operands come from one random stream (``cheat_operands``), so no two of them are equal and a wrong
+line such as ``x * x`` for ``ij,ij->ij`` fails (the seed drew every operand from the same seed).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,31 @@ CHEATSHEET: tuple[CheatEntry, ...] = (
     _c("matrix products", "transposed product", "ij,jk->ki", "(x @ y).T", M23, M34),
     _c("matrix products", "batched product", "bij,bjk->bik", "x @ y", (5, 2, 3), (5, 3, 4)),
     _c("matrix products", "row sums of a @ b.T", "ik,jk->i", "np.sum(x @ y.T, axis=1)", M32, M32),
+    _c("matrix products", "column sums of a @ b.T", "ik,jk->j", "np.sum(x @ y.T, axis=0)", M32, M32),
+    _c("matrix products", "sum of a @ b.T", "ik,jk->", "np.sum(x @ y.T)", M32, M32),
     _c("matrix products", "chain of three", "ij,jk,kl->il", "x @ y @ z", M23, M34, (4, 5)),
     _c("tensordot", "contract two axes", "ikl,jkl->ij", "np.tensordot(x, y, axes=([1, 2], [1, 2]))", T234, T234),
+    _c(
+        "tensordot",
+        "contract two axes, sum the first",
+        "ikl,jkl->j",
+        "np.sum(np.tensordot(x, y, axes=([1, 2], [1, 2])), axis=0)",
+        T234,
+        T234,
+    ),
     _c(
         "tensordot",
         "contract one axis, reorder",
         "ijm,lkm->ijkl",
         "np.transpose(np.tensordot(x, y, axes=([2], [2])), (0, 1, 3, 2))",
+        T234,
+        T234,
+    ),
+    _c(
+        "tensordot",
+        "contract one axis, keep the outer axes",
+        "ijm,lkm->il",
+        "np.sum(np.tensordot(x, y, axes=([2], [2])), axis=(1, 3))",
         T234,
         T234,
     ),
@@ -75,7 +96,18 @@ CHEATSHEET: tuple[CheatEntry, ...] = (
         T234,
         T234,
     ),
+    _c("two matrices", "elementwise product", "ij,ij->ij", "x * y", M32, M32),
+    _c("two matrices", "column sums of the product", "ij,ij->j", "np.sum(x * y, axis=0)", M32, M32),
+    _c("two matrices", "row sums of the product", "ij,ij->i", "np.sum(x * y, axis=1)", M32, M32),
     _c("forms", "bilinear form", "i,ij,j->", "x @ y @ z", V3, M34, V4),
     _c("forms", "Frobenius inner product", "ij,ij->", "np.sum(x * y)", M23, M23),
     _c("forms", "batched trace", "bii->b", "np.trace(x, axis1=1, axis2=2)", (4, 3, 3)),
 )
+
+
+def cheat_operands(seed: int = 0) -> list[list[Any]]:
+    """Random operands for every line, all drawn from one stream: no two operands are equal."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return [[rng.standard_normal(shape) for shape in entry.shapes] for entry in CHEATSHEET]

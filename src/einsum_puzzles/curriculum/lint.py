@@ -7,8 +7,11 @@ problems; an empty list means the rule holds.
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
+import io
 import itertools
+import re
 import string
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -96,8 +99,10 @@ def check_puzzle(p: Puzzle) -> list[str]:
         problems.append(f"{label}: needs a title and a prompt")
     if uses_einsum(p.expected_fn):
         problems.append(f"{label}: expected() must not use einsum")
-    sizes = [p.sizes[dim] for dim in p.dims]
-    if len(set(sizes)) != len(sizes) or min(sizes) < 2:
+    # Dimensions held fixed (a size-1 axis that broadcasts, the 3 of a cross product) are exempt: the
+    # search over wrong subscripts below covers coincidences of their sizes.
+    sizes = [p.sizes[dim] for dim in p.dims if dim not in p.fixed_sizes]
+    if len(set(sizes)) != len(sizes) or (sizes and min(sizes) < 2):
         problems.append(f"{label}: shown sizes must be 2 or more and differ per dimension, got {dict(p.sizes)}")
     if not p.seed_puzzle and not p.note:
         problems.append(f"{label}: a puzzle past the seed needs a note")
@@ -120,6 +125,10 @@ def check_no_wrong_candidate_passes_the_example(p: Puzzle) -> list[str]:
 
     shapes = p.argument_shapes()
     if p.kind != "subscript" or sum(len(s) for s in shapes) > CANDIDATE_AXIS_LIMIT:
+        return []
+    if p.vary_rank:
+        # Fresh draws change the number of axes, so every letters-only subscript (all the candidates are)
+        # fails there: the puzzle's rule, like implicit_only, rejects them whatever they compute here.
         return []
     inputs = p.einsum_arguments(p.inputs())
     expected = np.asarray(p.expected(*p.inputs()))
@@ -147,8 +156,12 @@ def check_answer_unique(p: Puzzle) -> list[str]:
     inputs = p.einsum_arguments(p.inputs())
     found = solve(inputs, p.expected(*p.inputs()), max_results=1000)
     problems = []
-    if canonical(p.solutions[0], *p.argument_shapes()) not in found:
+    stretched = any(p.sizes[dim] == 1 for dim in p.fixed_sizes)
+    if canonical(p.solutions[0], *p.argument_shapes()) not in found and not (stretched and found):
+        # (a size-1 axis that broadcasts: solve finds the same einsum spelled with the axis summed)
         problems.append(f"puzzle {p.id}: solve does not find the reference answer {p.solutions[0]!r}")
+    if p.vary_rank:
+        return problems  # fresh draws change the number of axes: only '...' passes, and solve writes letters
     for candidate in found:
         spelling = implicit_spelling(candidate) if p.implicit_only else candidate
         if spelling is not None and not check(p.id, spelling).correct:
@@ -203,10 +216,10 @@ def check_lessons() -> list[str]:
 
 
 def check_cheatsheet() -> list[str]:
+    from .cheats import cheat_operands
+
     problems = []
-    for entry in cheatsheet():
-        rng = np.random.default_rng(0)
-        arrays = [rng.standard_normal(shape) for shape in entry.shapes]
+    for entry, arrays in zip(cheatsheet(), cheat_operands()):
         scope = {"np": np, **dict(zip("xyz", arrays))}
         result = np.einsum(entry.subscript, *arrays)
         value = eval(entry.numpy, scope)
@@ -228,4 +241,256 @@ def check_questions() -> list[str]:
         arrays = [np.ones(shape) for shape in shape_question.shapes]
         if np.einsum(shape_question.subscript, *arrays).shape != shape_question.answer:
             problems.append(f"{shape_question.id}: the computed answer disagrees with numpy")
+    return problems
+
+
+# --- issue 16: what a read of the whole course found, as rules --------------------------------------------
+
+_BACKTICKS = re.compile(r"`([^`]+)`")
+_QUOTED = re.compile(r"\"([^\"]+)\"|'([^']+)'")
+_SUBSCRIPT_CHARS = re.compile(r"^[A-Za-z.,\->]+$")
+_INDEX_GROUP = re.compile(r"[\[(]\s*((?:\.\.\.|[A-Za-z])(?:\s*,\s*(?:\.\.\.|[A-Za-z]))+)\s*[\])]")
+
+
+def subscript_tokens(text: str, code_blocks: bool = True) -> list[str]:
+    """Every piece of ``text`` that reads as an einsum subscript: backticked code, and quoted strings
+    inside fenced code blocks (``np.einsum("ij,jk->ik", ...)``) and ```einsum blocks."""
+    found: list[str] = []
+    prose = re.sub(r"```.*?```", " ", text, flags=re.S)
+    candidates = [m.group(1) for m in _BACKTICKS.finditer(prose)]
+    inside: str | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            inside = None if inside is not None else stripped[3:].strip()
+            continue
+        if inside == "einsum" and stripped:
+            candidates.append(stripped.split()[0])
+        elif inside is not None and code_blocks:
+            candidates.extend(a or b for a, b in _QUOTED.findall(line))
+    for candidate in candidates:
+        token = candidate.strip()
+        if not _SUBSCRIPT_CHARS.match(token) or not any(ch.isalpha() for ch in token) or len(token) < 2:
+            continue  # a single letter in backticks is a name being talked about, not a subscript shown
+        try:
+            parse(token)
+        except EinsumError:
+            continue
+        found.append(token)
+    return found
+
+
+def _accepted(p: Puzzle, token: str) -> bool:
+    from ..grading import check
+
+    try:
+        bind(token, *p.argument_shapes())
+    except EinsumError:
+        return False
+    return check(p.id, token).correct
+
+
+def check_lessons_do_not_give_answers() -> list[str]:
+    """No subscript a lesson shows (worked example, inline code, code block) answers one of its own
+    section's puzzles."""
+    problems = []
+    for section in sections():
+        puzzles_here = [p for p in section.puzzles if p.kind == "subscript"]
+        for token in dict.fromkeys(subscript_tokens(section.lesson)):
+            for p in puzzles_here:
+                if _accepted(p, token):
+                    problems.append(f"section {section.id}: the lesson shows {token!r}, an answer to puzzle {p.id}")
+    return problems
+
+
+def index_groups(text: str) -> list[str]:
+    """Letter tuples written in ``text`` as indices or shapes: ``out[b, h, t]`` and ``(b, g, m, d)`` give
+    ``'bht'`` and ``'bgmd'``."""
+    return ["".join(part.strip() for part in m.group(1).split(",")) for m in _INDEX_GROUP.finditer(text)]
+
+
+def check_prompts_and_hints(p: Puzzle) -> list[str]:
+    """The prompt describes the computation in words or numpy, never the answer's letters; no prompt or
+    hint contains a whole answer."""
+    if p.kind != "subscript":
+        return []
+    problems = []
+    terms: set[str] = set()
+    for solution in p.solutions:
+        sub = parse(solution)
+        for term in (*sub.inputs, sub.output):
+            labels = "".join(term.labels)
+            if len(labels) >= 2:
+                terms.add(("..." if term.has_ellipsis else "") + labels)
+                terms.add(labels)
+    for group in index_groups(p.prompt):
+        if group.replace("...", "") in terms:
+            problems.append(f"puzzle {p.id}: the prompt spells the answer's letters: {group!r}")
+    for word in re.findall(r"[A-Za-z.,>\-]{2,}", p.prompt):
+        if word in terms or word.strip(".,") in p.solutions:
+            problems.append(f"puzzle {p.id}: the prompt contains the answer's letters {word!r}")
+    for where, text in [("prompt", p.prompt), *((f"hint {i + 1}", hint) for i, hint in enumerate(p.hints))]:
+        words = re.findall(r"[A-Za-z.]+(?:,[A-Za-z.]+)*(?:->[A-Za-z.]*)?", text)
+        tokens = subscript_tokens(text) + [_strip_period(word) for word in words]
+        for token in dict.fromkeys(tokens):
+            if ("," in token or "->" in token or "..." in token) and _is_subscript(token) and _accepted(p, token):
+                problems.append(f"puzzle {p.id}: the {where} contains a full answer, {token!r}")
+    return problems
+
+
+def _strip_period(word: str) -> str:
+    """A sentence's full stop is not part of the subscript before it (an ellipsis is)."""
+    while word.endswith(".") and not word.endswith("..."):
+        word = word[:-1]
+    return word
+
+
+def _is_subscript(token: str) -> bool:
+    try:
+        parse(token)
+    except EinsumError:
+        return False
+    return True
+
+
+def check_operand_names_are_not_labels(p: Puzzle) -> list[str]:
+    """The explainer names operands after the puzzle's inputs when it explains a learner's answer: the
+    reference solutions never use one of those names as a label (so no "'b' is in a and b")."""
+    if p.kind != "subscript":
+        return []
+    problems = []
+    for solution in p.solutions:
+        labels = {label for term in parse(solution).inputs for label in term.labels}
+        clash = sorted(labels & set(p.argument_names))
+        if clash:
+            problems.append(f"puzzle {p.id}: solution {solution!r} uses the input name(s) {clash} as labels")
+    return problems
+
+
+def check_explainer_names() -> list[str]:
+    """Every worked example and every reference solution, explained with default names: no name is a label."""
+    from ..explainer import explain
+
+    problems = []
+    cases = [example for section in sections() for example in worked_examples(section.lesson)]
+    cases += [(s, p.argument_shapes()) for p in puzzles() if p.kind == "subscript" for s in p.solutions]
+    for subscript, shapes in cases:
+        e = explain(subscript, *shapes)
+        labels = set(e.contraction.labels)
+        if set(e.names) & labels:
+            problems.append(f"explain({subscript!r}) names its operands {e.names}, which are also labels")
+    return problems
+
+
+def check_distinct_operands() -> list[str]:
+    """No two shown inputs of a puzzle are equal, and the cheatsheet operands are drawn distinct (a wrong
+    line such as ``x * x`` for ``x * y`` cannot pass by equal operands)."""
+    from .cheats import cheat_operands
+
+    problems = []
+    for p in puzzles():
+        inputs = [np.asarray(a) for a in p.inputs()]
+        for i, j in itertools.combinations(range(len(inputs)), 2):
+            if inputs[i].shape == inputs[j].shape and np.array_equal(inputs[i], inputs[j]):
+                problems.append(f"puzzle {p.id}: inputs {p.input_names[i]} and {p.input_names[j]} are equal")
+    for entry, operands in zip(cheatsheet(), cheat_operands()):
+        for i, j in itertools.combinations(range(len(operands)), 2):
+            if operands[i].shape == operands[j].shape and np.array_equal(operands[i], operands[j]):
+                problems.append(f"cheatsheet {entry.subscript!r}: operands {i} and {j} are equal")
+    return problems
+
+
+_CLAIM = re.compile(r"`([^`]+)`\s*(?:is the same as|is|equals|does what|gives the same as)\s+`([^`]+)`")
+_NUMPY_MARKS = ("(", "@", "*", ".T", "np.")
+_INTRODUCES = re.compile(r"(?:\bis|\bequals|same as|\()\s*$")
+
+
+def claims(text: str) -> list[tuple[str, str]]:
+    """Sentences that say an einsum is some numpy (or another einsum): "`X` is `Y`", "`X` does what `Y`
+    does", "`X` keeps the rows (`Y`)", "`X` ..., which is `Y`" (but not "..., not `Y`")."""
+    flat = " ".join(re.sub(r"```.*?```", " ", text, flags=re.S).split())
+    found: list[tuple[str, str]] = []
+    for match in _CLAIM.finditer(flat):
+        left, right = match.group(1).strip(), match.group(2).strip()
+        if _is_subscript(left) and _SUBSCRIPT_CHARS.match(left) and len(left) > 1:
+            found.append((left, right))
+    for sentence in re.split(r"(?<=[.;])\s+", flat):
+        spans = list(_BACKTICKS.finditer(sentence))
+        subscripts = [
+            m
+            for m in spans
+            if _SUBSCRIPT_CHARS.match(m.group(1)) and _is_subscript(m.group(1)) and re.search(r"[,>]", m.group(1))
+        ]
+        if not subscripts:
+            continue
+        left = subscripts[0].group(1)
+        for m in spans:
+            code = m.group(1)
+            if m.start() < subscripts[0].end() or not any(mark in code for mark in _NUMPY_MARKS):
+                continue
+            before, after = sentence[: m.start()], sentence[m.end() :]
+            negated = before.rstrip().endswith("not") or re.match(r"\s*(raises|refuses|fails|would)", after)
+            if _INTRODUCES.search(before) and not negated:
+                pair = (left, code)
+                if pair not in found:
+                    found.append(pair)
+    return found
+
+
+def _operands_for(subscript: str) -> list[np.ndarray]:
+    sub = parse(subscript)
+    sizes: dict[str, int] = {}
+    for term in sub.inputs:
+        for label in term.labels:
+            sizes.setdefault(label, 2 + len(sizes))
+    rng = np.random.default_rng(7)
+    arrays = []
+    for term in sub.inputs:
+        labels = list(term.labels)
+        shape = [sizes[label] for label in labels]
+        if term.has_ellipsis:
+            shape = [3, *shape]
+        arrays.append(rng.standard_normal(shape))
+    return arrays
+
+
+def check_claims() -> list[str]:
+    """Every "`X` is `Y`" sentence in the lessons and notes holds when run (X an einsum, Y numpy over a,
+    b, c, or another subscript)."""
+    problems = []
+    texts = [(f"section {s.id}", s.lesson) for s in sections()] + [(f"puzzle {p.id}", p.note) for p in puzzles()]
+    for where, text in texts:
+        for left, right in claims(text):
+            arrays = _operands_for(left)
+            try:
+                value = np.einsum(left, *arrays)
+                if _is_subscript(right) and _SUBSCRIPT_CHARS.match(right):
+                    other = np.einsum(right, *arrays)
+                else:
+                    other = eval(right, {"np": np, **dict(zip("abcdefgh", arrays))})
+                holds = np.shape(value) == np.shape(other) and np.allclose(value, other)
+            except Exception as error:  # a claim that cannot even run is a false claim
+                problems.append(f"{where}: the claim {left!r} = {right!r} does not run: {error}")
+                continue
+            if not holds:
+                problems.append(f"{where}: the claim {left!r} = {right!r} is false")
+    return problems
+
+
+def run_lesson_code() -> list[str]:
+    """Every ```python block of a lesson that is a program (it imports or asserts something) runs; its
+    asserts are the lesson's claims. Blocks of bare expressions (the translations of the from-numpy
+    lesson, checked by its own tests) are not programs."""
+    problems = []
+    for section in sections():
+        blocks = re.findall(r"```python\n(.*?)```", section.lesson, flags=re.S)
+        for number, block in enumerate(blocks, 1):
+            if not re.search(r"^(import |from |assert )", block, flags=re.M):
+                continue
+            scope: dict[str, Any] = {"__name__": f"lesson_{section.id}_{number}"}
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(compile(block, f"<lesson {section.id} block {number}>", "exec"), scope)
+            except Exception as error:
+                problems.append(f"section {section.id}: python block {number} fails: {type(error).__name__}: {error}")
     return problems

@@ -60,6 +60,9 @@ class Puzzle:
     arguments: tuple[int, ...] = ()
     """Subscript puzzles that pass an input more than once: the input behind each einsum argument
     (``(0, 0)`` means ``np.einsum(answer, x, x)``). Empty: each input once, in order."""
+    vary_rank: tuple[int, ...] = ()
+    """Inputs whose number of leading axes changes in fresh draws (one fewer or one more than shown,
+    the same change for all of them): an answer must use '...' to cover them."""
 
     @property
     def argument_indices(self) -> tuple[int, ...]:
@@ -118,7 +121,19 @@ class Puzzle:
         if rng is None:
             example_rng = Draws(f"einsum-puzzles/{self.id}")
             return self._build(example_rng, dict(self.sizes), integers=self.integer_values)
-        return self._build(rng, self.fresh_sizes(rng), integers=False)
+        built = self._build(rng, self.fresh_sizes(rng), integers=False)
+        if not self.vary_rank:
+            return built
+        arrays = list(built)
+        if int(rng.integers(0, 2)) == 0:
+            for index in self.vary_rank:
+                arrays[index] = np.ascontiguousarray(arrays[index][0])
+        else:
+            extra = int(rng.choice(list(FRESH_SIZES), size=1)[0])
+            for index in self.vary_rank:
+                shape = (extra, *np.shape(arrays[index]))
+                arrays[index] = rng.standard_normal(shape)
+        return tuple(arrays)
 
     def _build(self, rng: Rng, sizes: dict[str, int], integers: bool) -> tuple[Any, ...]:
         if self.make_inputs is not None:

@@ -189,7 +189,7 @@ SHAPE_QUESTIONS: tuple[ShapeQuestion, ...] = (
     ShapeQuestion("S6", "matmul", "bij,bjk->bki", ((6, 2, 3), (6, 3, 4)), "a batched product, then a transpose"),
     ShapeQuestion("S7", "implicit", "kij", ((2, 3, 4),), "the implicit output is sorted: ijk"),
     ShapeQuestion("S8", "implicit", "Ba,aC", ((2, 3), (3, 4)), "uppercase sorts before lowercase: the output is BC"),
-    ShapeQuestion("S9", "implicit", "ij,jh", ((2, 3), (3, 4)), "h sorts before i, so the product comes out transposed"),
+    ShapeQuestion("S9", "implicit", "ij...", ((2, 3, 5),), "the ... dimensions come first, then the sorted i and j"),
     ShapeQuestion(
         "S10", "ellipsis", "...ij,...jk->...ik", ((5, 1, 2, 3), (7, 3, 4)), "the ... axes broadcast: (5, 1) with (7,)"
     ),

@@ -19,7 +19,7 @@ from ..plan import Plan, make_plan
 from .code import ExplainedStep, explained_steps, formula, loops, numpy_code
 from .diagram import diagram
 from .html import render_html
-from .naming import default_names
+from .naming import default_names, display_names
 from .prose import Operation, identify, prose
 
 __all__ = ["ExplainedStep", "Explanation", "Operation", "explain", "identify"]
@@ -51,12 +51,22 @@ class Explanation:
         return identify(self.contraction, self.names)
 
     @cached_property
+    def display_names(self) -> tuple[str, ...]:
+        """The operands as sentences name them (``operand b`` when a chosen name is also a label)."""
+        return display_names(self.names, self.contraction.labels)
+
+    @cached_property
     def diagram(self) -> str:
-        return diagram(self.contraction, self.names)
+        return diagram(self.contraction, self.names, self.display_names)
 
     @cached_property
     def prose(self) -> str:
-        return prose(self.contraction, self.names, self.operation)
+        operation = self.operation
+        if self.display_names != self.names:
+            worded = identify(self.contraction, self.display_names, verify=False)
+            if worded.name == operation.name:
+                operation = Operation(operation.name, worded.summary, operation.equivalent)
+        return prose(self.contraction, self.display_names, operation)
 
     @cached_property
     def formula(self) -> str:
@@ -164,7 +174,7 @@ def explain(
         check_optimize_for(options, contraction)
     if options.out is not None:
         check_out_shape(options.out, contraction.output_shape)
-    chosen = default_names(len(shapes)) if names is None else _check_names(names, len(shapes))
+    chosen = default_names(len(shapes), contraction.labels) if names is None else _check_names(names, len(shapes))
     computed = options.dtype
     if computed is None and arrays and len(arrays) == len(shapes):
         try:

@@ -7,14 +7,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from ..contraction import Contraction, Operand, is_ellipsis_label
 from ..plan import Plan, Step
-from .naming import display, labels_text, loop_variables
+from .naming import axes_text, display, every_text, labels_text, loop_variables
 
 
 def _index(op: Operand, variables: dict[str, str], sizes: dict[str, int], compact_ellipsis: bool) -> str:
@@ -32,16 +32,20 @@ def _index(op: Operand, variables: dict[str, str], sizes: dict[str, int], compac
 
 
 def formula(c: Contraction, names: Sequence[str]) -> str:
-    """``out[i, k] = Σ_j a[i, j] · b[j, k]``."""
-    variables = {label: label for label in c.labels}
+    """``out[i, k] = Σ_j a[i, j] · b[j, k]``. A label that is also an operand name (only when the
+    caller chose the names) is written ``b_`` (as in the loops), so that it never reads as the operand."""
+    taken = set(names)
+    variables = {label: f"{label}_" if label in taken else label for label in c.labels}
     sizes = dict(c.sizes)
     factors = []
     for op in c.operands:
         index = _index(op, variables, sizes, compact_ellipsis=True)
         factors.append(f"{names[op.index]}[{index}]" if op.shape else names[op.index])
-    out_index = ", ".join(dict.fromkeys("..." if is_ellipsis_label(label) else label for label in c.output_labels))
+    out_index = ", ".join(
+        dict.fromkeys("..." if is_ellipsis_label(label) else variables[label] for label in c.output_labels)
+    )
     left = f"out[{out_index}]" if c.output_labels else "out"
-    summed = [display(label) for label in c.summed_labels]
+    summed = [display(label) if is_ellipsis_label(label) else variables[label] for label in c.summed_labels]
     sigma = ""
     if len(summed) == 1:
         sigma = f"Σ_{summed[0]} "
@@ -108,7 +112,7 @@ def explained_steps(plan: Plan, names: Sequence[str], dtype: np.dtype[Any] | Non
         steps.append(
             ExplainedStep(
                 kind=step.kind,
-                function=step.function,
+                function="matmul" if step.kind == "contract" and " @ " in code else step.function,
                 inputs=inputs,
                 result=value_names[step.result],
                 labels=step.labels,
@@ -122,11 +126,20 @@ def explained_steps(plan: Plan, names: Sequence[str], dtype: np.dtype[Any] | Non
 
 
 def numpy_code(plan: Plan, names: Sequence[str], dtype: np.dtype[Any] | None = None) -> str:
-    """Plain numpy, one commented line per plan step, with the shape after it."""
+    """Plain numpy, one commented line per plan step, with the shape after it (a diagonal that is
+    summed at once is written as the trace it is)."""
     steps = explained_steps(plan, names, dtype)
     value_names = _value_names(plan, names)
     lines: list[str] = []
-    for step in steps:
+    skip = False
+    for index, step in enumerate(steps):
+        if skip:
+            skip = False
+            continue
+        trace = _trace_code(plan, index, steps, dtype)
+        if trace is not None:
+            step = trace
+            skip = True
         labels = ", ".join(display(label) for label in step.result_labels) or "scalar"
         lines.append(f"# {step.description}: shape {step.shape} ({labels})")
         lines.append(f"{step.result} = {step.code}")
@@ -135,6 +148,34 @@ def numpy_code(plan: Plan, names: Sequence[str], dtype: np.dtype[Any] | None = N
         lines.append("# nothing to compute: the output is the operand as it is")
     lines.append(f"out = {final}")
     return "\n".join(lines)
+
+
+def _trace_code(
+    plan: Plan, index: int, steps: Sequence[ExplainedStep], dtype: np.dtype[Any] | None
+) -> ExplainedStep | None:
+    """A diagonal of two axes immediately summed over (and used nowhere else) is ``np.trace``."""
+    if index + 1 >= len(plan.steps) or (dtype is not None and dtype.kind in "biu"):
+        return None  # integer sums keep their dtype in einsum; np.trace would widen them
+    first, second = plan.steps[index], plan.steps[index + 1]
+    if first.kind != "diagonal" or second.kind != "sum" or second.inputs != (first.result,):
+        return None
+    if second.labels != first.labels or len(first.axes()) != 2:
+        return None
+    if any(first.result in later.inputs for later in plan.steps[index + 2 :]):
+        return None
+    axis1, axis2 = first.axes()
+    name = steps[index].inputs[0]
+    ndim = len(first.input_labels[0])
+    code = f"np.trace({name})" if ndim == 2 else f"np.trace({name}, axis1={axis1}, axis2={axis2})"
+    label = labels_text(first.labels)
+    return replace(
+        steps[index + 1],
+        kind="trace",
+        function="trace",
+        inputs=(name,),
+        code=code,
+        description=f"add up the diagonal of {name} where its {label} axes meet (a trace)",
+    )
 
 
 def _value_names(plan: Plan, names: Sequence[str]) -> dict[int, str]:
@@ -158,6 +199,8 @@ def _step_code(step: Step, inputs: tuple[str, ...], sizes: dict[str, int], dtype
         axes = step.axes()
         expression = inputs[0]
         ndim = len(step.input_labels[0])
+        if ndim == 2:
+            return f"np.diagonal({expression})"
         for other in reversed(axes[1:]):
             ndim -= 1
             expression = f"np.diagonal({expression}, axis1={axes[0]}, axis2={other})"
@@ -198,10 +241,53 @@ def _multiply_code(step: Step, inputs: tuple[str, ...]) -> str:
     return f"{left} * {right}"
 
 
+def _arranged(name: str, labels: Sequence[str], order: Sequence[str]) -> str:
+    """``name`` with its axes in ``order``: as it is, ``.T``, ``np.swapaxes(.., -1, -2)`` or a transpose."""
+    perm = tuple(list(labels).index(label) for label in order)
+    n = len(perm)
+    if perm == tuple(range(n)):
+        return name
+    if n == 2:
+        return f"{name}.T"
+    if perm[:-2] == tuple(range(n - 2)) and perm[-2:] == (n - 1, n - 2):
+        return f"np.swapaxes({name}, -1, -2)"
+    return f"{name}.transpose{perm}"
+
+
+def _matmul_code(step: Step, inputs: tuple[str, ...]) -> str | None:
+    """The contraction as ``@`` when one label is summed and each side keeps at most one of its own."""
+    a, b = inputs
+    a_labels, b_labels = step.input_labels
+    if len(step.labels) != 1:
+        return None
+    (j,) = step.labels
+    batch = tuple(step.batch)
+    left = tuple(label for label in a_labels if label not in b_labels)
+    right = tuple(label for label in b_labels if label not in a_labels)
+    if len(left) > 1 or len(right) > 1 or tuple(step.result_labels) != batch + left + right:
+        return None
+    x = _arranged(a, a_labels, batch + left + (j,))
+    y = _arranged(b, b_labels, batch + (j,) + right)
+    if not batch:
+        return f"{x} @ {y}"  # matrix or vector on either side: @ handles all four
+    if left and right:
+        return f"{x} @ {y}"
+    if left:
+        return f"({x} @ {y}[..., None])[..., 0]"
+    if right:
+        return f"({x}[..., None, :] @ {y})[..., 0, :]"
+    return f"np.sum({x} * {y}, axis=-1)"
+
+
 def _contract_code(step: Step, inputs: tuple[str, ...], sizes: dict[str, int]) -> str:
+    readable = _matmul_code(step, inputs)
+    if readable is not None:
+        return readable
     a, b = inputs
     a_labels, b_labels = step.input_labels
     summed = step.labels
+    if not step.batch and set(a_labels) == set(b_labels) == set(summed):
+        return f"np.sum({a} * {_arranged(b, b_labels, a_labels)})"
     if not step.batch:
         axes_a = [a_labels.index(label) for label in summed]
         axes_b = [b_labels.index(label) for label in summed]
@@ -231,7 +317,8 @@ def _describe(step: Step, inputs: tuple[str, ...]) -> str:
     if step.kind == "diagonal":
         return f"take the diagonal of {inputs[0]} where its {labels} axes meet"
     if step.kind == "squeeze":
-        return f"drop the size-1 axes {labels} of {inputs[0]} (it is the same all along them)"
+        them = "it" if len(step.labels) == 1 else "them"
+        return f"drop {inputs[0]}'s size-1 {axes_text(step.labels)} ({inputs[0]} is the same all along {them})"
     if step.kind == "sum":
         return f"sum {inputs[0]} over {labels} (no other operand uses {'it' if len(step.labels) == 1 else 'them'})"
     if step.kind == "transpose":
@@ -242,5 +329,5 @@ def _describe(step: Step, inputs: tuple[str, ...]) -> str:
         f"multiply {inputs[0]} and {inputs[1]} along {labels} and sum over {'it' if len(step.labels) == 1 else 'them'}"
     )
     if step.batch:
-        text += f", for every {labels_text(step.batch)}"
+        text += f", for {every_text(step.batch)}"
     return text

@@ -107,7 +107,8 @@ def label_notes(contraction: Contraction, names: Sequence[str]) -> list[str]:
     return notes
 
 
-def diagram(contraction: Contraction, names: Sequence[str]) -> str:
+def diagram(contraction: Contraction, names: Sequence[str], display: Sequence[str] | None = None) -> str:
+    """The annotated subscript; ``display`` names the operands in the notes (default: ``names``)."""
     text, columns, output_column = display_text(contraction)
     full = dict(contraction.sizes)
     rows: list[tuple[int, str]] = [
@@ -125,7 +126,7 @@ def diagram(contraction: Contraction, names: Sequence[str]) -> str:
     pad = " " * text_column
     if output_column is None:
         lines.append(pad + output_line(contraction))
-    lines.extend(pad + note for note in label_notes(contraction, names))
+    lines.extend(pad + note for note in label_notes(contraction, display or names))
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -98,7 +98,7 @@ def render_html(explanation: Explanation, include_style: bool = True) -> str:
         f"<tr><th>out</th><td>{escape(c.subscript.output.text()) or '(scalar)'}</td>"
         f"<td>{c.output_shape}</td><td>{out_cells}</td></tr>"
     )
-    notes = "".join(f"<li>{escape(note)}</li>" for note in label_notes(c, names))
+    notes = "".join(f"<li>{escape(note)}</li>" for note in label_notes(c, explanation.display_names))
     parts = [
         f"<style>{STYLE}</style>" if include_style else "",
         '<div class="ep-explain">',

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import keyword
-import string
 from collections.abc import Iterable, Sequence
 
 from ..contraction import Contraction, is_ellipsis_label
@@ -11,10 +10,27 @@ from ..contraction import Contraction, is_ellipsis_label
 RESERVED = frozenset({"out", "np", "range", "total"})
 
 
-def default_names(count: int) -> tuple[str, ...]:
-    """``a, b, c, ...``; past 26 operands ``x26, x27, ...``."""
-    letters = string.ascii_lowercase
-    return tuple(letters[i] if i < len(letters) else f"x{i}" for i in range(count))
+NAME_SETS: tuple[str, ...] = ("abcdefgh", "ABCDEFGH", "xyzuvw", "XYZUVW", "pqrst", "PQRST")
+
+
+def default_names(count: int, labels: Iterable[str] = ()) -> tuple[str, ...]:
+    """Operand names that are never also a label, so that "'b' is in a and b" cannot happen.
+
+    ``a, b, c, ...`` when no label is one of them; else ``A, B, C, ...``, then ``x, y, z, ...`` (and a
+    few more sets); numbered ``x1, x2, ...`` (never a label: labels are single letters) when every
+    set collides or there are more operands than a set holds.
+    """
+    used = set(labels)
+    for letters in NAME_SETS:
+        chosen = letters[:count]
+        if len(chosen) == count and not used & set(chosen):
+            return tuple(chosen)
+    return tuple(f"x{i + 1}" for i in range(count))
+
+
+def colliding_names(names: Iterable[str], labels: Iterable[str]) -> set[str]:
+    """The operand names that are also labels (only possible when the caller chose the names)."""
+    return set(names) & set(labels)
 
 
 def ellipsis_index(label: str) -> int:
@@ -69,3 +85,39 @@ def loop_variables(contraction: Contraction, names: Iterable[str]) -> dict[str, 
         taken.add(candidate)
         variables[label] = candidate
     return variables
+
+
+def every_text(labels: Iterable[str]) -> str:
+    """``every 'b'``, ``every 'b' and 'h'``, ``every position along the ... dimensions``."""
+    labels = list(labels)
+    letters = [f"'{label}'" for label in dict.fromkeys(labels) if not is_ellipsis_label(label)]
+    has_ellipsis = any(is_ellipsis_label(label) for label in labels)
+    parts = []
+    if letters:
+        parts.append("every " + join(letters))
+    if has_ellipsis:
+        parts.append("every position along the ... dimensions")
+    return " and ".join(parts)
+
+
+def axes_text(labels: Iterable[str]) -> str:
+    """``axis 'j'``, ``axes 'i' and 'j'``, ``axis under '...'``, ``axis 'j' and axes under '...'``."""
+    labels = list(labels)
+    letters = [f"'{label}'" for label in dict.fromkeys(labels) if not is_ellipsis_label(label)]
+    has_ellipsis = any(is_ellipsis_label(label) for label in labels)
+    parts = []
+    if letters:
+        parts.append(("axis " if len(letters) == 1 else "axes ") + join(letters))
+    if has_ellipsis:
+        many = sum(is_ellipsis_label(label) for label in labels) > 1
+        parts.append("axes under '...'" if many else "axis under '...'")
+    return " and ".join(parts)
+
+
+def display_names(names: Sequence[str], labels: Iterable[str]) -> tuple[str, ...]:
+    """How sentences name the operands: the names themselves, or, when a caller's name is also a label
+    (a puzzle's input ``b`` and a learner's ``bij,bjk``), ``operand a``, ``operand b``, so that a
+    sentence about the label 'b' never reads as one about the operand."""
+    if not colliding_names(names, labels):
+        return tuple(names)
+    return tuple(f"operand {name}" for name in names)

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..contraction import Contraction
-from .naming import join, labels_text, order_text, plural
+import numpy as np
+
+from ..contraction import Contraction, is_ellipsis_label
+from .naming import every_text, join, labels_text, order_text, plural
 
 
 @dataclass(frozen=True)
@@ -25,15 +27,63 @@ class Operation:
     """A numpy expression (operands by name) that computes the same, when there is a short one."""
 
 
-def identify(c: Contraction, names: Sequence[str] | None = None) -> Operation:
+def identify(c: Contraction, names: Sequence[str] | None = None, verify: bool = True) -> Operation:
     from .naming import default_names
 
-    names = tuple(names) if names is not None else default_names(len(c.operands))
+    names = tuple(names) if names is not None else default_names(len(c.operands), c.labels)
     operation = _Identifier(c, names).identify()
-    if operation.equivalent and any(role.broadcast for role in c.roles.values()):
-        # Size-1 stretching is einsum's own; @, np.dot and friends would refuse these shapes.
+    stretched = [(label, role) for label, role in c.roles.items() if role.broadcast]
+    if not stretched:
+        return operation
+    # With a size-1 axis stretched, the familiar name holds only if its numpy spelling computes the same on
+    # these shapes (a * b broadcasts; a @ b refuses (2, 1) with (3, 4)): verified by running it.
+    verdict = _equivalent_holds(c, names, operation.equivalent) if verify else None
+    if verdict is True:
+        return operation
+    if all(is_ellipsis_label(label) for label, _ in stretched):
         return replace(operation, equivalent=None)
-    return operation
+    parts = []
+    alone = []
+    who = ""
+    for label, role in stretched:
+        if is_ellipsis_label(label):
+            continue
+        who = join([names[i] for i in role.broadcast])
+        parts.append(f"repeats {who} along '{label}' (size 1 there) to size {role.size}")
+        full = [names[i] for i in role.operands if i not in role.broadcast]
+        if role.summed and len(full) == 1:
+            alone.append(f"{full[0]} is summed over '{label}' on its own")
+    general = _Identifier(c, names).general()
+    summary = "; ".join(parts)
+    if isinstance(verdict, str) and operation.equivalent:
+        summary += f" (so this is no {operation.name}: {operation.equivalent} {verdict} on these shapes)"
+    summary += f"; then {general.summary}"
+    if alone:
+        summary += f" (as {who if len(parts) == 1 else 'the others'} is the same all along it, {join(alone)})"
+    return Operation("product with size-1 broadcasting", summary)
+
+
+VERIFY_LIMIT = 100_000
+"""Operands up to this many elements in all are small enough to run a claimed numpy spelling on."""
+
+
+def _equivalent_holds(c: Contraction, names: Sequence[str], equivalent: str | None) -> bool | str | None:
+    """True when ``equivalent`` computes this einsum on random operands of these shapes, else what goes
+    wrong ("raises an error", "gives other numbers"); None when there is no spelling or the operands are
+    too large to try."""
+    if not equivalent or sum(int(np.prod(shape)) for shape in c.shapes) > VERIFY_LIMIT:
+        return None
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(shape) for shape in c.shapes]
+    expected = np.einsum(c.subscript.text, *arrays)
+    try:
+        with np.errstate(all="ignore"):
+            value = eval(equivalent, {"np": np, **dict(zip(names, arrays))})
+    except Exception:
+        return "raises an error"
+    if np.shape(value) == np.shape(expected) and np.allclose(value, expected):
+        return True
+    return "gives other numbers"
 
 
 class _Identifier:
@@ -71,7 +121,7 @@ class _Identifier:
                     return Operation("trace", f"adds up the diagonal of {a}, the elements {element}", equivalent)
                 return Operation(
                     "batched trace",
-                    f"takes a trace of {a} over {rep}, once for every {labels_text(others)}",
+                    f"takes a trace of {a} over {rep}, once for {every_text(others)}",
                 )
             if all(label in self.out_set for label in labels):
                 if not others and op.ndim == 2:
@@ -131,11 +181,14 @@ class _Identifier:
         if not summed:
             if set(la) == set(lb):
                 same = la == lb == self.out
-                return Operation(
-                    "elementwise (Hadamard) product",
-                    f"multiplies {a} and {b} element by element",
-                    f"{a} * {b}" if same else None,
-                )
+                if la == lb:
+                    summary = f"multiplies {a} and {b} element by element"
+                else:
+                    summary = (
+                        f"multiplies {a} and {b} element by element after lining up their axes by name "
+                        f"({b}'s axes are in another order, so {a} * {b} would pair the wrong elements)"
+                    )
+                return Operation("elementwise (Hadamard) product", summary, f"{a} * {b}" if same else None)
             return Operation(
                 "broadcasting product",
                 f"multiplies {a} and {b} element by element along {labels_text(shared)} "
@@ -154,10 +207,24 @@ class _Identifier:
                 return Operation(
                     "dot product", f"multiplies {a} and {b} element by element and adds it all up", f"np.dot({a}, {b})"
                 )
-            same = la == lb
-            equivalent = f"np.sum({a} * {b})" if same else (f"np.sum({a} * {b}.T)" if len(la) == 2 else None)
-            name = "Frobenius inner product" if len(la) == 2 else "full contraction"
-            return Operation(name, f"multiplies {a} and {b} element by element and adds it all up", equivalent)
+            if la == lb:
+                name = "Frobenius inner product" if len(la) == 2 else "full contraction"
+                return Operation(
+                    name, f"multiplies {a} and {b} element by element and adds it all up", f"np.sum({a} * {b})"
+                )
+            if len(la) == 2:
+                # ij,ji: a * b would pair a[i, j] with b[i, j]; this pairs it with b[j, i].
+                return Operation(
+                    "trace of a matrix product",
+                    f"adds up {a}[i, j] · {b}[j, i] over every i and j: the trace of {a} @ {b} "
+                    f"(the sum of {a} * {b}.T), without forming {a} @ {b}",
+                    f"np.trace({a} @ {b})",
+                )
+            return Operation(
+                "full contraction",
+                f"multiplies {a} and {b} along every axis, lining the axes up by name (not by position), "
+                "and adds it all up",
+            )
         if len(shared) == 1 and len(free_a) <= 1 and len(free_b) <= 1:
             (j,) = shared
             left = self._matrix(a, la, j, first=True)
@@ -170,12 +237,14 @@ class _Identifier:
                 equivalent = f"({product}).T"
             else:
                 equivalent = None
+            transposed = self.out != expected_out
             if free_a and free_b:
                 name, summary = (
-                    "matrix product",
+                    "transposed matrix product" if transposed else "matrix product",
                     (
                         f"multiplies matrix {a} by matrix {b}: each output element is a row of one "
                         f"times a column of the other, summed over '{j}'"
+                        + (", and the result is transposed" if transposed else "")
                     ),
                 )
             elif free_a:
@@ -197,7 +266,7 @@ class _Identifier:
     def batched(self, batch: list[str], summed: list[str], free_a: list[str], free_b: list[str]) -> Operation:
         a, b = self.names
         la, lb = self.labels
-        batch_text = labels_text(batch)
+        batch_text = every_text(batch)
         if not free_a and not free_b:
             equivalent = None
             if la == lb and self.out == tuple(batch) and la[: len(batch)] == tuple(batch):
@@ -205,7 +274,7 @@ class _Identifier:
                 equivalent = f"np.sum({a} * {b}, axis={axes[0] if len(axes) == 1 else axes})"
             return Operation(
                 "batched dot product",
-                f"takes the dot product of {a} and {b} over {labels_text(summed)}, once for every {batch_text}",
+                f"takes the dot product of {a} and {b} over {labels_text(summed)}, once for {batch_text}",
                 equivalent,
             )
         equivalent = None
@@ -221,11 +290,20 @@ class _Identifier:
             (j,) = summed
             left = self._matrix(a, la[n:], j, first=True, batched=True)
             right = self._matrix(b, lb[n:], j, first=False, batched=True)
-            product = f"{left} @ {right}"
             tail = tuple(free_a + free_b)
-            if self.out[n:] == tail:
+            if not free_a or not free_b:
+                # A stack of vectors is not a stack of matrices to @: give it a length-1 axis and drop it after.
+                if not free_b and len(lb) - n == 1:
+                    product = f"({left} @ {b}[..., None])[..., 0]"
+                elif not free_a and len(la) - n == 1:
+                    product = f"({a}[..., None, :] @ {right})[..., 0, :]"
+                else:
+                    product = ""
+            else:
+                product = f"{left} @ {right}"
+            if product and self.out[n:] == tail:
                 equivalent = product
-            elif len(tail) == 2:
+            elif product and len(tail) == 2:
                 equivalent = f"np.swapaxes({product}, -1, -2)"
         if free_a and free_b and len(summed) == 1:
             name = "batched matrix product"
@@ -237,7 +315,7 @@ class _Identifier:
             name,
             (
                 f"multiplies {a} and {b} along {labels_text(summed)} and sums over "
-                f"{'it' if len(summed) == 1 else 'them'}, once for every {batch_text}"
+                f"{'it' if len(summed) == 1 else 'them'}, once for {batch_text}"
             ),
             equivalent,
         )
@@ -317,7 +395,7 @@ class _Identifier:
             parts.append(f"multiplies {join(list(self.names))}")
         if self.summed:
             parts.append(f"sums over {labels_text(self.summed)}")
-        return Operation(f"contraction of {plural(n, 'operand')}", ", ".join(parts) or "rearranges the operand")
+        return Operation(f"contraction of {plural(n, 'operand')}", join(parts) or "rearranges the operand")
 
 
 def prose(c: Contraction, names: Sequence[str], operation: Operation) -> str:

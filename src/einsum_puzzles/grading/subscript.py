@@ -322,10 +322,15 @@ def _fails_on_fresh(
     explanation: Any,
     find_fix: bool = True,
 ) -> Verdict:
+    advice = (
+        "This puzzle's inputs come with other numbers of axes too: let '...' stand for the axes you do not name."
+        if error.kind == "rank"
+        else "Letters that tie axes together must name axes that always have the same size."
+    )
     fixed = _find_fix(puzzle, answer) if find_fix else None
     message = (
         f"your subscript works on the shown shapes only by coincidence: with shapes {tuple(shapes)} it fails "
-        f"({error.message}). Letters that tie axes together must name axes that always have the same size."
+        f"({error.message}). {advice}"
     )
     if fixed is not None:
         message += " " + _advice(puzzle, fixed).text()

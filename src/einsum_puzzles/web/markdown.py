@@ -51,7 +51,9 @@ def render(markdown: str, skip_title: bool = False, examples: bool = True) -> st
             if skip_title and level == 1:
                 continue
             out.append(f"<h{level + 1}>{inline(block.lstrip('#').strip())}</h{level + 1}>")
-        elif all(line.lstrip().startswith(("- ", "* ")) or line.startswith("  ") for line in block.splitlines()):
+        elif block.lstrip().startswith(("- ", "* ")) and all(
+            line.lstrip().startswith(("- ", "* ")) or line.startswith("  ") for line in block.splitlines()
+        ):
             items: list[str] = []
             for line in block.splitlines():
                 if line.lstrip().startswith(("- ", "* ")):
