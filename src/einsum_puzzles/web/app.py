@@ -525,7 +525,9 @@ def backend_choices() -> list[dict[str, Any]]:
     """The installed libraries for the selector: ``available`` false (disabled) with the reason and fix for a
     library that cannot run here."""
     choices = []
-    for status in map(backends.status, backends.installed()):
+    for status in backends.statuses():  # probed once per process: no search of sys.path per page
+        if not status.installed:
+            continue
         reason = None if status.usable else f"{status.reason}. {status.fix}."
         choices.append({"name": status.name, "available": status.usable, "reason": reason, "message": status.message()})
     return choices
