@@ -218,3 +218,15 @@ def test_explainer_notes_come_from_the_differences() -> None:
             assert difference.applies(contraction), (name, difference.id)
             assert f"{name} {difference.summary}" in ep.explain(difference.subscript, *difference.shapes).backend_notes
     assert not any("tinygrad" in note for note in ep.explain("ij->ji", (2, 3)).backend_notes)
+
+
+@needs("tinygrad")
+def test_tinygrad_from_several_threads() -> None:
+    # The web app grades in a thread pool; tinygrad's kernel cache is a SQLite connection bound to one thread.
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert ep.check(21, "ij,jk->ik", backend="tinygrad").correct  # this thread first
+    cases = [(p.id, p.solutions[0]) for p in ep.puzzles() if p.kind == "subscript"][:12]  # new kernels each
+    with ThreadPoolExecutor(4) as pool:
+        verdicts = list(pool.map(lambda case: ep.check(case[0], case[1], backend="tinygrad"), cases))
+    assert all(v.correct for v in verdicts), [v.message for v in verdicts if not v.correct]

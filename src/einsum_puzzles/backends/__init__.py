@@ -22,6 +22,7 @@ import importlib.util
 import shutil
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,10 +239,24 @@ def _jax(subscript: str, *arrays: Any) -> Any:
     return np.asarray(jnp.einsum(subscript, *arrays))
 
 
-def _tinygrad(subscript: str, *arrays: Any) -> Any:
+def _tinygrad_here(subscript: str, *arrays: Any) -> Any:
     from tinygrad import Tensor
 
     return Tensor.einsum(subscript, *(Tensor(np.array(a)) for a in arrays)).numpy()
+
+
+_TINYGRAD_THREAD: ThreadPoolExecutor | None = None
+_TINYGRAD_LOCK = threading.Lock()
+
+
+def _tinygrad(subscript: str, *arrays: Any) -> Any:
+    # tinygrad keeps one SQLite connection for its kernel cache, usable only from the thread that opened it,
+    # and is not thread-safe: every call runs on one thread of its own (the web app grades in a thread pool).
+    global _TINYGRAD_THREAD
+    with _TINYGRAD_LOCK:
+        if _TINYGRAD_THREAD is None:
+            _TINYGRAD_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinygrad")
+    return _TINYGRAD_THREAD.submit(_tinygrad_here, subscript, *arrays).result()
 
 
 def _mlx_raw(subscript: str, *arrays: Any) -> Any:
