@@ -231,7 +231,7 @@ def test_every_lesson_renders_for_the_web() -> None:
 
     for sec in curriculum.sections():
         html = render(sec.lesson, skip_title=True, examples=True)
-        assert "<pre><code>" in html or "ep-example" in html, sec.id
-    assert "<pre><code>np.einsum(&quot;INPUTS-&gt;OUTPUT&quot;, a, ...)</code></pre>" in render(
+        assert "<pre tabindex='0'><code>" in html or "ep-example" in html, sec.id
+    assert "<pre tabindex='0'><code>np.einsum(&quot;INPUTS-&gt;OUTPUT&quot;, a, ...)\n</code></pre>" in render(
         section("identity").lesson
     )

@@ -340,6 +340,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise UsageError("the subscript contains a NUL character; remove it")
     shapes = [parse_shape(text) for text in args.shapes]
     explanation = explain(args.subscript, *shapes)
+    if args.svg:
+        try:
+            with open(args.svg, "w", encoding="utf-8") as handle:
+                handle.write(explanation.svg + "\n")
+        except OSError as error:
+            raise UsageError(f"cannot write the picture to {args.svg!r}: {error.strerror}") from None
     if args.json:
         _print_json(explanation.to_dict())
     else:
@@ -780,6 +786,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     explain = add("explain", cmd_explain, "explain what an einsum does with operands of the given shapes")
     explain.add_argument("subscript", help="an einsum subscript, e.g. 'ij,jk->ik'")
     explain.add_argument("shapes", nargs="*", metavar="SHAPE", help="one shape per operand, e.g. 3x2 (or 'scalar')")
+    explain.add_argument("--svg", metavar="FILE", help="also write the picture (cells and tensor network) as SVG")
     play = add("play", cmd_play, "interactive mode: solve puzzles one after another", json_flag=False)
     play.add_argument("--backend", default="numpy", help="the library that evaluates your answers")
     progress = add("progress", cmd_progress, "your progress; export or import it as JSON")

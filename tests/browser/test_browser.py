@@ -5,84 +5,16 @@ Screenshots go to a temporary folder (printed at the end of the run) for inspect
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("EINSUM_PUZZLES_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from .conftest import ARGS, CHROMIUM, HAVE_BROWSER, SKIP_REASON, page, server, shots
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason=f"no browser at {CHROMIUM}: 'make test' installs Debian's chromium as root"
-)
+# other browser test modules import these from here
+__all__ = ["ARGS", "CHROMIUM", "page", "pytestmark", "server", "shots"]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("web-home")
-    port = free_port()
-    script = shutil.which("einsum-puzzles", path=str(Path(sys.executable).parent))
-    assert script is not None
-    env = dict(os.environ, EINSUM_PUZZLES_HOME=str(home))
-    process = subprocess.Popen([script, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("screenshots")
-    print(f"\nscreenshots: {folder}")
-    return folder
-
-
-@pytest.fixture
-def page(server: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(base_url=server, viewport={"width": 1100, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        context.close()
-        browser.close()
+pytestmark = pytest.mark.skipif(not HAVE_BROWSER, reason=SKIP_REASON)
 
 
 def test_a_learner_solves_puzzle_21(page: object, shots: Path) -> None:
@@ -91,33 +23,86 @@ def test_a_learner_solves_puzzle_21(page: object, shots: Path) -> None:
     assert isinstance(page, Page)
     page.goto("/")
     expect(page.get_by_role("heading", name="Learn einsum, one puzzle at a time")).to_be_visible()
-    page.screenshot(path=shots / "home.png", full_page=True)
     page.click("#puzzle-link-21")
     expect(page.locator("#puzzle-title")).to_contain_text("Puzzle 21: Matrix product")
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
 
     answer = page.locator("#answer")
     answer.fill("ij,jx->ik")
-    expect(page.locator("#preview")).to_contain_text("Not valid yet (output)")
+    expect(page.locator("#preview")).to_contain_text("Not valid yet: output label 'k'")
+    expect(page.locator("#preview")).not_to_contain_text("(output)")  # words, not kind names
     answer.fill("ij,jk->ki")
     expect(page.locator("#preview-summary")).to_contain_text("output shape (4, 3)")
     expect(page.locator("#preview .ep-explain")).to_be_visible()
-    page.screenshot(path=shots / "preview.png", full_page=True)
+    page.screenshot(path=shots / "flow-preview-1280.png", full_page=True)
 
+    # a wrong answer: the verdict appears right under the input, nothing reloads, the answer stays
     page.click("#check-button")
     expect(page.locator("#verdict")).to_contain_text("Right values, wrong axis order")
     expect(page.locator("#verdict-message")).to_contain_text("->ik")
-    page.screenshot(path=shots / "order-verdict.png", full_page=True)
+    assert navigations == []
+    expect(answer).to_have_value("ij,jk->ki")
+    expect(answer).to_be_focused()
+    input_box, verdict_box = answer.bounding_box(), page.locator("#verdict").bounding_box()
+    assert input_box and verdict_box and 0 <= verdict_box["y"] - (input_box["y"] + input_box["height"]) < 40
+    assert page.locator(".ep-explain").count() == 1  # the learner's subscript is explained once
+    page.screenshot(path=shots / "flow-order-verdict-1280.png", full_page=True)
 
+    # a hint, then the solution: the answer and the verdict are still there
     page.click("#hint-button")
     expect(page.locator("#hints")).to_contain_text("Hint 1/3")
+    expect(answer).to_have_value("ij,jk->ki")
+    expect(page.locator("#verdict")).to_contain_text("Right values, wrong axis order")
+    page.click("#solution-button")
+    expect(page.locator("#solution")).to_contain_text("ij,jk->ik")
+    expect(answer).to_have_value("ij,jk->ki")
+    expect(page.locator("#verdict")).to_contain_text("Right values, wrong axis order")
+    assert navigations == []
 
-    page.locator("#answer").fill("ij,jk->ik")
+    # choosing an output cell lights up the input cells of its sum and writes the sum out
+    answer.fill("ij,jk->ik")
+    expect(page.locator("#preview-summary")).to_contain_text("output shape (3, 4)")
+    cell = page.locator("#preview .ep-o").nth(6)  # out[1,2]
+    cell.focus()
+    sums = page.locator("#preview .ep-sum.ep-s6")
+    expect(sums).to_be_visible()
+    expect(sums).to_have_text("out[1,2] = 2·1 + 3·9 = 29")
+    lit = page.locator("#preview .ep-f6 rect")
+    assert lit.count() == 4  # a[1,0], a[1,1], b[0,2], b[1,2]
+    fills = lit.evaluate_all("rects => rects.map(r => getComputedStyle(r).fill)")
+    assert set(fills) == {"rgb(255, 211, 61)"}, fills
+    unlit = page.locator("#preview .ep-grids .ep-cell:not(.ep-f6):not(.ep-o) rect").first
+    assert unlit.evaluate("r => getComputedStyle(r).fill") == "rgb(255, 255, 255)"
+    page.screenshot(path=shots / "flow-picture-focus-1280.png", full_page=True)
+
     page.click("#check-button")
     expect(page.locator("#verdict")).to_contain_text("Correct")
     expect(page.locator("#solved-mark")).to_be_visible()
-    page.screenshot(path=shots / "solved.png", full_page=True)
+    expect(page.locator("#solved-count")).to_have_text("1")
+    page.screenshot(path=shots / "flow-solved-1280.png", full_page=True)
     page.goto("/")
     expect(page.locator("#progress-count")).to_contain_text("1 solved")
+    expect(page.locator("#continue-link")).to_contain_text("Continue: puzzle 1")
+
+
+def test_without_javascript_the_forms_still_work(server: str, browser: object) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/puzzles/21")
+    page.fill("#answer", "ij,jk->ki")
+    page.click("#check-button")
+    expect(page.locator("#verdict")).to_contain_text("Right values, wrong axis order")
+    expect(page.locator("#answer")).to_have_value("ij,jk->ki")
+    expect(page.locator("#preview .ep-explain")).to_have_count(1)
+    page.click("#hint-button")
+    expect(page.locator("#hints")).to_contain_text("Hint 1/3")
+    page.click("#solution-button")
+    expect(page.locator("#solution")).to_contain_text("ij,jk->ik")
+    context.close()
 
 
 def test_the_explainer_draws_a_three_operand_einsum(page: object, shots: Path) -> None:
@@ -139,6 +124,7 @@ def test_the_explainer_draws_a_three_operand_einsum(page: object, shots: Path) -
 
 
 def test_keyboard_only(page: object, shots: Path) -> None:
+    """A whole solve with the keyboard alone: type, Enter, Tab to a hint, Enter, fix the answer, Enter."""
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
@@ -147,18 +133,23 @@ def test_keyboard_only(page: object, shots: Path) -> None:
     page.keyboard.type("i->i")
     page.keyboard.press("Enter")
     expect(page.locator("#verdict")).to_contain_text("Wrong shape")
-    for _ in range(40):  # Tab to the hint button
+    expect(page.locator("#answer")).to_be_focused()
+    for _ in range(60):  # Tab to the hint button
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement && document.activeElement.id") == "hint-button":
             break
     page.keyboard.press("Enter")
     expect(page.locator("#hints")).to_contain_text("Hint 1/2")
-    page.locator("#answer").focus()
+    for _ in range(60):  # Shift+Tab back to the answer
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == "answer":
+            break
     page.keyboard.press("Control+A")
     page.keyboard.type("i->")
     page.keyboard.press("Enter")
     expect(page.locator("#verdict")).to_contain_text("Correct")
-    page.screenshot(path=shots / "keyboard.png", full_page=True)
+    page.keyboard.press("Tab")  # next: the output cell of the picture, then on to the next puzzle
+    page.screenshot(path=shots / "flow-keyboard-1280.png", full_page=True)
 
 
 def test_no_console_errors_and_csp_blocks_nothing(page: object) -> None:
@@ -170,7 +161,23 @@ def test_no_console_errors_and_csp_blocks_nothing(page: object) -> None:
     page.goto("/puzzles/21")
     page.locator("#answer").fill("ij,jk->ik")
     page.wait_for_selector("#preview-summary")
+    page.locator("#answer").fill("ij,j")  # invalid while typing: data, not a failed request
+    page.wait_for_selector("#preview .preview-invalid")
     page.goto("/cheatsheet")
     page.fill("#q", "trace")
     assert page.locator("tbody tr:not([hidden])").count() >= 1
     assert errors == []
+
+
+def test_the_fix_is_shown_in_place_on_request(page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto("/puzzles/21")
+    page.locator("#answer").fill("ij,kl->ik")
+    page.click("#check-button")
+    expect(page.locator("#fix-button")).to_be_visible()
+    assert "ij,jl->il" not in page.locator("#verdict").inner_text()
+    page.click("#fix-button")
+    expect(page.locator("#fix")).to_contain_text("Fix: ij,jl->il")
+    expect(page.locator("#answer")).to_have_value("ij,kl->ik")

@@ -28,10 +28,18 @@ __all__ = ["ExplainedStep", "Explanation", "Operation", "explain", "identify"]
 class Explanation:
     """Every rendering of one einsum on operands of given shapes (each computed on first use)."""
 
-    def __init__(self, contraction: Contraction, names: Sequence[str], dtype: np.dtype[Any] | None = None) -> None:
+    def __init__(
+        self,
+        contraction: Contraction,
+        names: Sequence[str],
+        dtype: np.dtype[Any] | None = None,
+        arrays: Sequence[Any] | None = None,
+    ) -> None:
         self.contraction = contraction
         self.names = tuple(names)
         self.dtype = dtype
+        self.arrays = tuple(arrays) if arrays is not None else None
+        """The operands when they were given as arrays (the picture then shows their values)."""
 
     @cached_property
     def plan(self) -> Plan:
@@ -82,20 +90,56 @@ class Explanation:
 
     @cached_property
     def backend_notes(self) -> list[str]:
-        """Where torch, jax, tinygrad or mlx would treat this einsum differently (from backends' data)."""
-        from ..backends import notes_for
+        """Where torch, jax, tinygrad or mlx would treat this einsum differently (from backends' data).
 
-        return notes_for(self.contraction)
+        A difference that depends on the operands' dtype is listed only when the operands were given
+        as arrays of that kind of dtype (with shapes alone, nothing is known about the dtype)."""
+        from ..backends import BACKENDS, NAMES
+
+        found = []
+        for name in NAMES:
+            for difference in BACKENDS[name].differences:
+                if difference.applies is None or not difference.applies(self.contraction):
+                    continue
+                if _dtype_relevant(difference.dtype, self.dtype):
+                    found.append(f"{name} {difference.summary}")
+        return found
+
+    @cached_property
+    def svg(self) -> str:
+        """An ``<svg>`` picture: the cells of small operands and the output (choosing an output cell
+        highlights the input cells of its sum and writes the sum out), and the tensor network of any
+        einsum. Uses the operands' values when they were given as arrays, else small example values.
+        Self-contained (its CSS inside): save it as a file or show it in a notebook."""
+        return self.picture(style=True)
+
+    def picture(self, style: bool = True) -> str:
+        """The SVG picture; ``style=False`` leaves out its ``<style>`` (for pages that ship the CSS)."""
+        from .html import PALETTE
+        from .svg import render_svg
+
+        title = f"{self.subscript} on {', '.join(str(s) for s in self.contraction.shapes)}: {self.operation.name}"
+        return render_svg(self.contraction, self.names, self.arrays, PALETTE, title, style=style)
+
+    @cached_property
+    def mathml(self) -> str:
+        """The formula as a MathML ``<math>`` element (labels coloured through the HTML classes)."""
+        from .html import label_classes
+        from .mathml import mathml
+
+        return mathml(self.contraction, self.names, label_classes(self.contraction))
 
     @cached_property
     def steps(self) -> list[ExplainedStep]:
         return explained_steps(self.plan, self.names, self.dtype)
 
-    def html(self, include_style: bool = True) -> str:
-        """An HTML fragment (the web app passes ``include_style=False`` and ships the CSS itself)."""
-        return render_html(self, include_style=include_style)
+    def html(self, include_style: bool = True, picture: bool = True) -> str:
+        """An HTML fragment (the web app passes ``include_style=False`` and ships the CSS itself);
+        ``picture`` includes the SVG picture."""
+        return render_html(self, include_style=include_style, picture=picture)
 
     def _repr_html_(self) -> str:
+        """Jupyter: the HTML fragment with its style, the MathML formula and the SVG picture."""
         return self.html()
 
     def to_dict(self) -> dict[str, Any]:
@@ -181,7 +225,18 @@ def explain(
             computed = np.result_type(*[np.dtype(array.dtype) for array in arrays])
         except TypeError:
             computed = None
-    return Explanation(contraction, chosen, computed)
+    return Explanation(contraction, chosen, computed, arrays if arrays and len(arrays) == len(shapes) else None)
+
+
+def _dtype_relevant(wanted: str, dtype: np.dtype[Any] | None) -> bool:
+    """Whether a difference measured on ``wanted`` operands (``"int64"``, ``"int32,float32"``) concerns ``dtype``."""
+    kinds = {np.dtype(name.strip()).kind for name in wanted.split(",")}
+    if kinds == {"f"}:
+        return dtype is None or dtype.kind in "fc"
+    if dtype is None:
+        return False
+    kind = "i" if dtype.kind == "u" else dtype.kind
+    return kind in {"i" if k == "u" else k for k in kinds if k != "f"}
 
 
 def _is_shape(value: Any) -> bool:

@@ -13,22 +13,24 @@ from typing import TYPE_CHECKING
 from ..contraction import Contraction, is_ellipsis_label
 from .diagram import label_notes, output_line
 from .naming import display
+from .svg import SVG_STYLE
 
 if TYPE_CHECKING:
     from . import Explanation
 
 PALETTE = [
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#ff7f0e",
-    "#17becf",
+    "#1f6fb0",
+    "#c4262e",
+    "#117a2e",
+    "#7b4fb0",
+    "#b35900",
+    "#0e7c86",
     "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
+    "#b8437f",
+    "#666666",
+    "#6b6b10",
 ]
+"""Ten label colours, each at least 4.5:1 against white and the panel grey (readable text)."""
 
 STYLE = (
     ".ep-explain{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;line-height:1.5}"
@@ -38,7 +40,11 @@ STYLE = (
     ".ep-explain td,.ep-explain th{padding:.1em .6em;text-align:left;border-bottom:1px solid #ddd}"
     ".ep-explain .ep-summed{text-decoration:underline dotted}"
     ".ep-explain pre{background:#f6f8fa;padding:.5em;overflow-x:auto}"
-    + "".join(f".ep-explain .ep-c{i}{{color:{colour}}}" for i, colour in enumerate(PALETTE))
+    ".ep-explain .ep-math{font-size:1.25em;margin:.5em 0}"
+    ".ep-explain .ep-formula{overflow-x:auto;max-width:100%}"
+    ".ep-explain .ep-picture{overflow-x:auto;max-width:100%}"
+    + "".join(f".ep-c{i}{{color:{colour}}}" for i, colour in enumerate(PALETTE))
+    + SVG_STYLE
 )
 
 
@@ -79,7 +85,7 @@ def coloured_subscript(c: Contraction) -> str:
     return text
 
 
-def render_html(explanation: Explanation, include_style: bool = True) -> str:
+def render_html(explanation: Explanation, include_style: bool = True, picture: bool = True) -> str:
     c = explanation.contraction
     names = explanation.names
     classes = label_classes(c)
@@ -109,7 +115,15 @@ def render_html(explanation: Explanation, include_style: bool = True) -> str:
         "</table>",
         f'<p class="ep-output">{escape(output_line(c))}</p>',
         f'<ul class="ep-notes">{notes}</ul>' if notes else "",
-        f'<p class="ep-formula">{escape(explanation.formula)}</p>',
+        f'<div class="ep-formula" title="{escape(explanation.formula)}" tabindex="0" role="region" '
+        f'aria-label="formula">{explanation.mathml}</div>',
+        (
+            '<div class="ep-picture" tabindex="0" role="region" aria-label="picture">'
+            + explanation.picture(style=include_style)
+            + "</div>"
+            if picture
+            else ""
+        ),
         (
             '<ul class="ep-backend-notes">'
             + "".join(f"<li>{escape(note)}</li>" for note in explanation.backend_notes)
@@ -117,9 +131,10 @@ def render_html(explanation: Explanation, include_style: bool = True) -> str:
         )
         if explanation.backend_notes
         else "",
-        f'<details><summary>loops</summary><pre class="ep-loops">{escape(explanation.loops)}</pre></details>',
+        "<details><summary>loops</summary>"
+        f'<pre class="ep-loops" tabindex="0">{escape(explanation.loops)}</pre></details>',
         "<details><summary>plain numpy</summary>"
-        f'<pre class="ep-numpy">{escape(explanation.numpy_code)}</pre></details>',
+        f'<pre class="ep-numpy" tabindex="0">{escape(explanation.numpy_code)}</pre></details>',
         "</div>",
     ]
     return "".join(parts)

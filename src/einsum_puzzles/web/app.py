@@ -12,7 +12,6 @@ not trivially cheap runs in a small thread pool with a deadline, never on the ev
 from __future__ import annotations
 
 import asyncio
-import secrets
 import sys
 import threading
 from collections.abc import Sequence
@@ -42,6 +41,9 @@ from ..progress import Progress, ProgressError
 from ..shapes import ShapeSyntaxError, parse_shape
 from ..store import store_url
 from .classes import router as classes_router
+from .docs import install_docs
+from .guide import course_progress, puzzle_operands, verdict_explanation
+from .ids import new_learner_id
 from .markdown import render
 from .security import CSP, SecurityMiddleware
 from .translate import find_router
@@ -134,9 +136,12 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
         title="einsum-puzzles",
         version="0.1.0",
         description="Puzzles, checking and the explainer for numpy's einsum.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.add_middleware(SecurityMiddleware, hosts=allowed_hosts)
     graders = ThreadPoolExecutor(GRADE_THREADS, thread_name_prefix="grade")
+    install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     store = Path(db_path) if db_path is not None else None
@@ -151,7 +156,7 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
         value = request.cookies.get(COOKIE, "")
         if 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum():
             return value, False
-        return secrets.token_urlsafe(18), True
+        return new_learner_id(), True
 
     def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         learner, new = learner_of(request)
@@ -239,6 +244,35 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
             _set_cookie(response, learner)
         return response
 
+    @app.get("/api/preview", tags=["api"])
+    def api_preview(
+        subscript: Annotated[str, Query(max_length=MAX_SUBSCRIPT)],
+        puzzle: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+        shapes: Annotated[str, Query(max_length=400)] = "",
+    ) -> dict[str, Any]:
+        """What a subscript typed so far does, for the live preview: an invalid subscript is an answer
+        too (``valid: false`` and a message in words), not an error. With ``puzzle``, the picture uses
+        that puzzle's operands and names."""
+        try:
+            subscript = _clean_subscript(subscript)
+            if puzzle is not None:
+                p = curriculum.puzzle(puzzle)
+                operands = puzzle_operands(p) if p.kind == "subscript" else list(p.argument_shapes())
+                e = explain(subscript, *operands, names=p.argument_names)
+            else:
+                e = explain(subscript, *parse_shapes(shapes))
+        except EinsumError as error:
+            return {"valid": False, "message": error.message, "position": error.position}
+        except LimitError as error:
+            return {"valid": False, "message": error.message, "position": None}
+        return {
+            "valid": True,
+            "operation": e.operation.name,
+            "output_shape": list(e.output_shape),
+            "sizes": {label: size for label, size in e.contraction.sizes.items() if not label.startswith("...")},
+            "html": e.html(include_style=False),
+        }
+
     @app.post("/api/fix", tags=["api"])
     async def api_fix(body: CheckRequest, request: Request) -> JSONResponse:
         """The verdict with its "fix" for the learner to see; showing a fix counts as taking a hint."""
@@ -288,11 +322,16 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
         data["valid"] = True
         return data
 
+    usable: set[str] = set()  # backends found installed (looking one up searches sys.path each time)
+
     def _backend(name: str) -> str:
+        if name in usable:
+            return name
         try:
             backends.get(name)
         except backends.BackendUnavailable as error:
             raise LimitError("backend", str(error)) from None
+        usable.add(name)
         return name
 
     async def _grade_async(p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str) -> Verdict:
@@ -350,7 +389,10 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
     # --- pages -------------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
-        return page(request, "home.html", {"total": len(curriculum.puzzles())})
+        learner, _ = learner_of(request)
+        with progress(learner) as store:
+            solved = store.solved()
+        return page(request, "home.html", {"total": len(curriculum.puzzles()), **course_progress(solved)})
 
     @app.get("/puzzles/{number}", response_class=HTMLResponse, include_in_schema=False)
     def puzzle_page(request: Request, number: int) -> HTMLResponse:
@@ -370,7 +412,7 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
         return {
             "p": p,
             "section": sec,
-            "lesson": render(sec.lesson, skip_title=True, examples=False),
+            "lesson": render(sec.lesson, skip_title=True, examples=True),
             "inputs": [
                 {
                     "name": n,
@@ -415,12 +457,7 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
                 raise
             # A library that cannot run here is not the learner's mistake: said, and not recorded.
             verdict = Verdict(p.id, answer, "unsolved" if error.limit == "backend" else "syntax", error.message)
-        explanation = None
-        if p.kind == "subscript" and not verdict.correct and verdict.kind not in ("unsolved",):
-            try:
-                explanation = explain(answer, *p.argument_shapes(), names=p.argument_names).html(include_style=False)
-            except (EinsumError, ValueError):
-                explanation = None
+        explanation = verdict_explanation(p, answer, verdict)
         with progress(learner) as store:
             if show_fix and verdict.fix is not None:
                 store.next_hint(p.id, len(p.hints))  # seeing the fix counts as taking a hint
@@ -440,21 +477,36 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
         )
         return page(request, "puzzle.html", context)
 
+    # Hint and solution answer the page's script with JSON (the page updates in place) and a
+    # browser without JavaScript with a redirect back to the puzzle.
     @app.post("/puzzles/{number}/hint", include_in_schema=False)
-    def puzzle_hint(request: Request, number: int) -> RedirectResponse:
+    def puzzle_hint(request: Request, number: int) -> Response:
         p = curriculum.puzzle(number)
-        learner, _ = learner_of(request)
+        learner, new = learner_of(request)
         with progress(learner) as store:
             store.next_hint(p.id, len(p.hints))
-        return RedirectResponse(f"/puzzles/{p.id}#hints", status_code=303)
+            shown = store.hints_shown(p.id)
+        response: Response = RedirectResponse(f"/puzzles/{p.id}#hints", status_code=303)
+        if "application/json" in request.headers.get("accept", ""):
+            response = JSONResponse(
+                {"hints": list(p.hints[:shown]), "total": len(p.hints), "more": shown < len(p.hints)}
+            )
+        if new:
+            _set_cookie(response, learner)
+        return response
 
     @app.post("/puzzles/{number}/solution", include_in_schema=False)
-    def puzzle_solution(request: Request, number: int) -> RedirectResponse:
+    def puzzle_solution(request: Request, number: int) -> Response:
         p = curriculum.puzzle(number)
-        learner, _ = learner_of(request)
+        learner, new = learner_of(request)
         with progress(learner) as store:
             store.reveal(p.id)
-        return RedirectResponse(f"/puzzles/{p.id}#solution", status_code=303)
+        response: Response = RedirectResponse(f"/puzzles/{p.id}#solution", status_code=303)
+        if "application/json" in request.headers.get("accept", ""):
+            response = JSONResponse({"solutions": list(p.solutions)})
+        if new:
+            _set_cookie(response, learner)
+        return response
 
     @app.get("/explain", response_class=HTMLResponse, include_in_schema=False)
     def explainer_page(request: Request, s: str = "", shapes: str = "") -> HTMLResponse:
