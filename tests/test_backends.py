@@ -4,7 +4,11 @@ validation speaks first, and a missing library is named with the extra to instal
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 import einsum_puzzles as ep
-from einsum_puzzles.backends import BACKENDS, NAMES, BackendUnavailable, get, installed
+from einsum_puzzles import backends as backends_module
+from einsum_puzzles.backends import BACKENDS, NAMES, BackendUnavailable, Status, get, installed, usable
 from einsum_puzzles.backends.matrix import markdown
 from einsum_puzzles.cli import main
 from einsum_puzzles.grading import evaluator
 from einsum_puzzles.grading.steps import check_steps, step_specs
+from einsum_puzzles.progress import Progress
 from einsum_puzzles.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,16 +105,81 @@ def test_unknown_and_missing_backends_are_named(
         get("fortran")
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
-    with pytest.raises(BackendUnavailable, match=re.escape("pip install 'einsum-puzzles[torch]'")):
+    with pytest.raises(BackendUnavailable, match=re.escape("pip install 'torch==2.13.0'")):
         ep.check(21, "ij,jk->ik", backend="torch")
     monkeypatch.setenv("EINSUM_PUZZLES_HOME", str(tmp_path))
     assert main(["check", "21", "ij,jk->ik", "--backend", "torch"]) == 2
-    assert "einsum-puzzles[torch]" in capsys.readouterr().err
+    assert "pip install 'torch==2.13.0'" in capsys.readouterr().err
     assert main(["notebook", "-o", str(tmp_path / "t.ipynb"), "--backend", "torch"]) == 2
     with TestClient(create_app(tmp_path / "web.sqlite3")) as client:
         response = client.post("/api/check", json={"puzzle": 21, "answer": "ij,jk->ik", "backend": "torch"})
-        assert response.status_code == 422 and "einsum-puzzles[torch]" in response.json()["message"]
+        assert response.status_code == 422 and "pip install 'torch==2.13.0'" in response.json()["message"]
     assert "torch" not in installed()
+
+
+def test_install_hints_are_the_extras_of_pyproject() -> None:
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    for name in OPTIONAL:
+        assert extras[BACKENDS[name].extra] == [BACKENDS[name].requirement], name
+        assert BACKENDS[name].requirement in extras["backends"]
+
+
+# --- a library that is installed but cannot run here ------------------------------------------------
+SCRIPT = Path(sys.executable).with_name("einsum-puzzles")
+CLANG_PROBLEM = "its CPU device needs the clang compiler, and there is no clang on PATH"
+
+
+@needs("tinygrad")
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed next to this Python")
+def test_tinygrad_without_clang_is_unavailable_not_a_wrong_answer(tmp_path: Path) -> None:
+    # No compiler on PATH and no cached kernels: tinygrad cannot open its CPU device.
+    env = {
+        **os.environ,
+        "PATH": "/nonexistent",
+        "CACHELEVEL": "0",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "EINSUM_PUZZLES_HOME": str(tmp_path / "home"),
+    }
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=300, check=False)
+
+    done = cli("check", "21", "ij,jk->ik", "--backend", "tinygrad")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"error: tinygrad cannot run here: {CLANG_PROBLEM}")
+    assert "apt-get install clang" in done.stderr
+    progress = json.loads(cli("progress", "--json").stdout)
+    assert progress["attempts"] == 0  # nothing recorded: not the learner's mistake
+    rows = {row["name"]: row for row in json.loads(cli("backends", "--json").stdout)}
+    assert rows["tinygrad"]["installed"] and not rows["tinygrad"]["available"]
+    assert CLANG_PROBLEM in rows["tinygrad"]["reason"] and "apt-get install clang" in rows["tinygrad"]["fix"]
+    assert rows["numpy"]["available"]
+    table = cli("backends").stdout
+    assert "cannot run here" in table and CLANG_PROBLEM in table
+    compared = cli("backends", "--compare", "ij,jk->ik", "2x3", "3x4").stdout
+    assert f"tinygrad   tinygrad cannot run here: {CLANG_PROBLEM}" in compared
+
+
+@needs("tinygrad")
+def test_web_disables_a_library_that_cannot_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    down = Status("tinygrad", True, False, "0.0", CLANG_PROBLEM, "Install clang (apt-get install clang)")
+    monkeypatch.setitem(backends_module._STATUS, "tinygrad", down)
+    with TestClient(create_app(tmp_path / "web.sqlite3")) as client:
+        page = client.get("/puzzles/21").text
+        assert re.search(r'<option value="tinygrad"[^>]*\bdisabled\b', page), page
+        assert not re.search(r'<option value="torch"[^>]*\bdisabled\b', page)
+        assert f"{CLANG_PROBLEM}. Install clang (apt-get install clang)." in page  # the reason and the fix
+        response = client.post("/api/check", json={"puzzle": 21, "answer": "ij,jk->ik", "backend": "tinygrad"})
+        assert response.status_code == 422
+        assert response.json()["limit"] == "backend" and "tinygrad cannot run here" in response.json()["message"]
+        form = client.post("/puzzles/21/check", data={"answer": "ij,jk->ik", "backend": "tinygrad"})
+        assert form.status_code == 200 and "tinygrad cannot run here" in form.text
+        learner = client.cookies["ep_learner"]
+    with Progress(tmp_path / "web.sqlite3", learner=f"web:{learner}") as progress:
+        assert progress.attempts() == []  # nothing recorded: not the learner's mistake
 
 
 def test_cli_backends_table_and_compare(capsys: pytest.CaptureFixture[str]) -> None:
@@ -133,8 +204,8 @@ def test_web_backend_selector(tmp_path: Path) -> None:
 def test_the_compatibility_doc_is_generated() -> None:
     doc = (ROOT / "docs" / "backends.md").read_text(encoding="utf-8")
     versions = next(line for line in doc.splitlines() if line.startswith("Versions: "))
-    current = "Versions: " + ", ".join(f"{n} {BACKENDS[n].version()}" for n in installed()) + "."
-    if len(installed()) < len(NAMES) or versions != current:
+    current = "Versions: " + ", ".join(f"{n} {BACKENDS[n].version()}" for n in usable()) + "."
+    if len(usable()) < len(NAMES) or versions != current:
         pytest.skip(f"regenerate docs/backends.md on a machine with these versions ({current})")
     assert markdown() == doc
 
@@ -150,3 +221,15 @@ def test_explainer_notes_come_from_the_differences() -> None:
             operands = [np.ones(shape, dtype=dtypes[i % len(dtypes)]) for i, shape in enumerate(difference.shapes)]
             assert f"{name} {difference.summary}" in ep.explain(difference.subscript, *operands).backend_notes
     assert not any("tinygrad" in note for note in ep.explain("ij->ji", (2, 3)).backend_notes)
+
+
+@needs("tinygrad")
+def test_tinygrad_from_several_threads() -> None:
+    # The web app grades in a thread pool; tinygrad's kernel cache is a SQLite connection bound to one thread.
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert ep.check(21, "ij,jk->ik", backend="tinygrad").correct  # this thread first
+    cases = [(p.id, p.solutions[0]) for p in ep.puzzles() if p.kind == "subscript"][:12]  # new kernels each
+    with ThreadPoolExecutor(4) as pool:
+        verdicts = list(pool.map(lambda case: ep.check(case[0], case[1], backend="tinygrad"), cases))
+    assert all(v.correct for v in verdicts), [v.message for v in verdicts if not v.correct]

@@ -6,7 +6,9 @@
                    | translate CODE NAME=SHAPE... | solve IN.npy... --out OUT.npy
 
 Exit codes: 0 success (``check``: correct), 1 ``check`` not correct, 2 usage errors (unknown puzzle,
-malformed shape, bad progress file...), always with a message and never a traceback.
+malformed shape, bad progress file, missing file, a library that cannot run here, a taken port...),
+always with a message and never a traceback; 130 stopped with Ctrl-C; 141 the reader of the output
+went away (``einsum-puzzles list | head -1``), quietly, like other Unix tools.
 
 Built on argparse with lazy imports: ``--help``, ``list`` and ``check`` load nothing heavier than numpy
 (see bench/cli.py). Colour is plain ANSI, off when the output is not a terminal or ``NO_COLOR`` is set.
@@ -134,7 +136,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             continue
         out(style(s.title, "bold"))
         for p in s.puzzles:
-            mark = style("✓", "green") if p.id in solved else (style("•", "yellow") if p.id in attempted else " ")
+            mark = style("✓", "green") if p.id in solved else (style("•", "yellow") if p.id in attempted else "·")
             extra = style("  (code)", "dim") if p.kind == "code" else ""
             out(f"  {mark} {p.id:>2}  {p.title}{extra}")
     done = len(solved & set(all_ids))
@@ -143,8 +145,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def puzzle_text(p: Puzzle, style: Style) -> list[str]:
-    """What ``show`` prints for a puzzle (also used by ``play``)."""
+def puzzle_text(p: Puzzle, style: Style, playing: bool = False) -> list[str]:
+    """What ``show`` prints for a puzzle; ``playing``: as ``play`` shows it, where one types the answer."""
     import numpy as np
 
     from .curriculum import section
@@ -164,11 +166,30 @@ def puzzle_text(p: Puzzle, style: Style) -> list[str]:
     if p.kind == "code":
         lines.append(f"Write {p.function_name}({', '.join(p.input_names)}) using np.einsum. Starter:")
         lines.extend("    " + row for row in p.starter.splitlines())
-        lines.append("Check it with: einsum-puzzles check " + f"{p.id} your_file.py")
+        if playing:
+            lines.append("Type :edit to write it in your editor, or type the path of your .py file.")
+        else:
+            lines.append("Check it with: einsum-puzzles check " + f"{p.id} your_file.py")
     else:
         lines.append(f"Your answer is used as {p.call}; the target has shape {p.target_shape}.")
-        lines.append(f"Check it with: einsum-puzzles check {p.id} 'SUBSCRIPT'")
+        if playing:
+            lines.append("Type the subscript (for example ij,jk->ik) and press Enter.")
+        else:
+            lines.append(f"Check it with: einsum-puzzles check {p.id} 'SUBSCRIPT'")
     return lines
+
+
+def solution_question(p: Puzzle) -> str:
+    """The confirmation asked before an unsolved puzzle's solution is shown (``solution`` and ``play``)."""
+    return f"Puzzle {p.id} is not solved yet. Show the solution anyway? [y/N] "
+
+
+def explain_args(words: Sequence[str]) -> tuple[str, list[tuple[int, ...]]]:
+    """``['ij,jk->ik', '2x3', '3x4']`` -> the subscript and its shapes (``explain`` and ``play``'s ``:explain``)."""
+    subscript, *shape_texts = words
+    if "\0" in subscript:
+        raise UsageError("the subscript contains a NUL character; remove it")
+    return subscript, [parse_shape(text) for text in shape_texts]
 
 
 def lesson_excerpt(section_id: str) -> list[str]:
@@ -214,6 +235,10 @@ def _read_answer(p: Puzzle, answer: str) -> str:
             return _utf8(handle.read(), answer)
     if "def " in answer:
         return answer
+    if os.path.isdir(answer):
+        raise UsageError(f"{answer} is a folder; give the path of your .py file in it")
+    if answer.endswith(".py") or os.sep in answer or "/" in answer:
+        raise UsageError(f"{answer}: no such file; check the path of your .py file (or give - to read standard input)")
     raise UsageError(f"puzzle {p.id} is a code puzzle: give the path of a .py file (or - to read standard input)")
 
 
@@ -233,6 +258,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     p = _puzzle(args.n)
     answer = _read_answer(p, args.answer)
+    if args.backend != "numpy":  # a library that cannot run here: exit 2, nothing recorded
+        from .backends import get as get_backend
+
+        get_backend(args.backend)
     verdict = check(p.id, answer, backend=args.backend)
     if args.json:
         _print_json(verdict.to_dict())
@@ -289,7 +318,7 @@ def cmd_solution(args: argparse.Namespace) -> int:
         if not solved and not args.yes:
             if not sys.stdin.isatty():
                 raise UsageError(f"puzzle {p.id} is not solved yet; add --yes to see the solution anyway")
-            reply = input(f"Puzzle {p.id} is not solved yet. Show the solution anyway? [y/N] ").strip().lower()
+            reply = input(solution_question(p)).strip().lower()
             if reply not in ("y", "yes"):
                 out("Not shown. Try 'einsum-puzzles hint " + f"{p.id}' instead.")
                 return EXIT_OK
@@ -383,9 +412,12 @@ def cmd_progress(args: argparse.Namespace) -> int:
         style(f"{len(solved)}/{total} puzzles solved", "bold") + f", {len(attempts)} attempts, "
         f"{sum(hints.values())} hints, {len(revealed)} solutions revealed"
     )
+    from .terminal import fit
+
+    width = min(max((len(row["title"]) for row in rows), default=0), 50)
     for row in rows:
         bar = "█" * row["solved"] + "·" * (row["total"] - row["solved"])
-        out(f"  {row['title'][:40]:40} {bar} {row['solved']}/{row['total']}")
+        out(f"  {fit(row['title'], width):{width}} {bar} {row['solved']}/{row['total']}")
     out(style(f"(stored in {path})", "dim"))
     return EXIT_OK
 
@@ -454,7 +486,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             out(style(f"{sq.id}. {sq.text}", "bold"))
             out(f"   {sq.answer}: {sq.why}")
         return EXIT_OK
-    right = 0
+    right = answered = 0
     items = list(shape_questions())
     out(style("Predict the output shape. Answer like 3x4, or 'scalar'. An empty line stops.", "dim"))
     for sq in items:
@@ -465,6 +497,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             break
         if not reply:
             break
+        answered += 1
         try:
             guess = parse_shape(reply.strip("()").replace(",", "x").replace(" ", "")) if reply not in ("()",) else ()
         except UsageError:
@@ -475,33 +508,39 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             out(style("Right.", "green") + f" {sq.why}.")
         else:
             out(style("Not quite.", "red") + f" The answer is {sq.answer}: {sq.why}.")
-    out(f"{right}/{len(items)} right. 'einsum-puzzles quiz --answers' lists every question with its answer.")
+    if answered < len(items):
+        out(f"{right}/{answered} right ({answered} of the {len(items)} questions answered).")
+    else:
+        out(f"{right}/{answered} right.")
+    out("'einsum-puzzles quiz --answers' lists every question with its answer.")
     return EXIT_OK
 
 
 def cmd_backends(args: argparse.Namespace) -> int:
-    from .backends import BACKENDS, NAMES
+    from .backends import BACKENDS, statuses
 
     if args.compare:
         return _compare_backends(args)
     rows: list[dict[str, Any]] = [
         {
-            "name": name,
-            "available": BACKENDS[name].available(),
-            "version": BACKENDS[name].version(),
-            "install": None if BACKENDS[name].available() else BACKENDS[name].install_hint(),
-            "differences": [d.summary for d in BACKENDS[name].differences],
+            **status.to_dict(),
+            "install": None if status.installed else BACKENDS[status.name].install_hint(),
+            "differences": [d.summary for d in BACKENDS[status.name].differences],
         }
-        for name in NAMES
+        for status in statuses()
     ]
     if args.json:
         _print_json(rows)
         return EXIT_OK
     style = Style(sys.stdout)
     for row in rows:
-        status = style(row["version"], "green") if row["available"] else style("not installed", "yellow")
-        hint = f"   ({row['install']})" if row["install"] else ""
-        out(f"  {row['name']:10} {status}{hint}")
+        if row["available"]:
+            out(f"  {row['name']:10} {style(row['version'], 'green')}")
+        elif not row["installed"]:
+            out(f"  {row['name']:10} {style('not installed', 'yellow')}   ({row['fix']})")
+        else:
+            out(f"  {row['name']:10} {style(row['version'] + ', cannot run here', 'red')}: {row['reason']}.")
+            out(f"  {'':10} {row['fix']}.")
         for difference in row["differences"]:
             out(style(f"      differs: {difference}", "dim"))
     return EXIT_OK
@@ -510,7 +549,7 @@ def cmd_backends(args: argparse.Namespace) -> int:
 def _compare_backends(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .backends import BACKENDS, installed
+    from .backends import BACKENDS, installed, status
     from .contraction import bind
 
     subscript, *shape_texts = args.compare
@@ -526,8 +565,23 @@ def _compare_backends(args: argparse.Namespace) -> int:
         reference: Any = np.einsum(subscript, *arrays)
     except ValueError:
         reference = None
+    numpy_dtype = None if reference is None else str(np.asarray(reference).dtype)
     rows: list[dict[str, Any]] = []
     for name in installed():
+        state = status(name)
+        if not state.usable:
+            rows.append(
+                {
+                    "backend": name,
+                    "shape": None,
+                    "dtype": None,
+                    "agrees_with_numpy": False,
+                    "same_dtype": False,
+                    "error": None,
+                    "unavailable": state.message(),
+                }
+            )
+            continue
         try:
             result = np.asarray(BACKENDS[name].einsum(subscript, *arrays))
             same = (
@@ -539,7 +593,9 @@ def _compare_backends(args: argparse.Namespace) -> int:
                     "shape": list(result.shape),
                     "dtype": str(result.dtype),
                     "agrees_with_numpy": same,
+                    "same_dtype": str(result.dtype) == numpy_dtype,
                     "error": None,
+                    "unavailable": None,
                 }
             )
         except Exception as error:  # each library's own refusal is the information we show
@@ -549,7 +605,9 @@ def _compare_backends(args: argparse.Namespace) -> int:
                     "shape": None,
                     "dtype": None,
                     "agrees_with_numpy": False,
+                    "same_dtype": False,
                     "error": f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}",
+                    "unavailable": None,
                 }
             )
     if args.json:
@@ -566,10 +624,19 @@ def _compare_backends(args: argparse.Namespace) -> int:
     out(f"{subscript} on {', '.join(str(s) for s in shapes)} ({args.dtype})")
     out(f"  einsum-puzzles: {ours.splitlines()[0] if ours else 'valid'}")
     for row in rows:
-        if row["error"]:
+        if row["unavailable"]:
+            out(f"  {row['backend']:10} {row['unavailable']}")
+        elif row["error"]:
             out(f"  {row['backend']:10} raises {row['error']}")
         else:
-            verdict = "same as numpy" if row["agrees_with_numpy"] or row["backend"] == "numpy" else "DIFFERS from numpy"
+            if row["backend"] == "numpy":
+                verdict = "(the reference)"
+            elif not row["agrees_with_numpy"]:
+                verdict = "DIFFERS from numpy"
+            elif row["same_dtype"]:
+                verdict = "same as numpy"
+            else:
+                verdict = f"same values as numpy, but {row['dtype']} where numpy gives {numpy_dtype}"
             out(f"  {row['backend']:10} shape {tuple(row['shape'])} {row['dtype']:8} {verdict}")
     return EXIT_OK
 
@@ -586,11 +653,23 @@ def cmd_notebook(args: argparse.Namespace) -> int:
     if path.exists() and not args.force:
         raise UsageError(f"{path} exists; choose another name with -o, or add --force to replace it")
     try:
-        notebook = build(solutions=args.solutions, backend=args.backend, section_id=args.section)
+        notebook = build(
+            solutions=args.solutions, backend=args.backend, section_id=args.section, source=args.install_from
+        )
     except LookupError as exc:
         raise UsageError(str(exc)) from None
     path.write_text(dumps(notebook), encoding="utf-8")
-    out(f"Wrote {path} ({len(notebook['cells'])} cells). Open it with: jupyter lab {path}")
+    out(f"Wrote {path} ({len(notebook['cells'])} cells).")
+    from .terminal import notebook_openers
+
+    ways = notebook_openers(path)
+    if ways:
+        out("Open it with: " + ways[0])
+        for way in ways[1:]:
+            out("          or: " + way)
+    else:
+        out(f"No Jupyter here: install it (pip install jupyterlab), then: jupyter lab {path}")
+    out("Or upload it to Google Colab (File > Upload notebook); its first cell says how einsum-puzzles gets installed.")
     return EXIT_OK
 
 
@@ -604,8 +683,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UsageError("--workers must be 1 or more")
     from .admin import prepare_store
+    from .terminal import port_problem
 
     prepare_store()  # migrate once, and refuse a foreign or damaged store with a message, before any worker
+    problem = port_problem(args.host, args.port)
+    if problem is not None:
+        raise UsageError(problem)
     from .web.security import ENV_HOSTS
 
     hosts = [args.host, *(args.allow_host or [])]
@@ -629,6 +712,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level="warning",
         )
     else:
+        import threading
+
+        from .backends import statuses
+
+        # Find out now which libraries can run (importing each takes a moment), not on the first puzzle page.
+        threading.Thread(target=statuses, name="backend-probe", daemon=True).start()
         uvicorn.run(create_app(allowed_hosts=hosts), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
@@ -719,6 +808,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     notebook.add_argument("--backend", default="numpy", help="the library the notebook's checks use")
     notebook.add_argument("--section", metavar="S", help="only this section (see 'einsum-puzzles list')")
     notebook.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    notebook.add_argument(
+        "--install-from",
+        metavar="SOURCE",
+        help="where the setup cell installs einsum-puzzles from when the kernel lacks it (Colab): a wheel's path "
+        "or URL (default: the wheel's file name, next to the notebook; 'make wheel' builds it)",
+    )
     serve = add("serve", cmd_serve, "start the web app", json_flag=False)
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
@@ -762,11 +857,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         code: int = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as other Unix tools do
+        from .terminal import EXIT_BROKEN_PIPE, silence_stdout
+
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except (UsageError, EinsumError, ProgressError, LookupError) as exc:
         # Every user mistake (bad argument, subscript, progress file, unknown puzzle or backend): a message, exit 2.
         label = f"error ({exc.kind})" if isinstance(exc, EinsumError) else "error"
         text = exc.args[0] if isinstance(exc, LookupError) and exc.args else exc
         print(f"{label}: {text}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a file that cannot be read or written (missing folder, no permission)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

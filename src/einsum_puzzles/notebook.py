@@ -1,9 +1,10 @@
 """The course as a Jupyter/Colab notebook (nbformat 4.5), generated from the curriculum.
 
-A setup cell (imports; in Colab it installs the package), then per section: the lesson as Markdown
-with each worked example as a runnable cell showing the explainer, each puzzle as a code cell with
-the answer placeholder (or the solution) and a ``check`` call, and the section's questions. The
-cheatsheet closes the notebook. Written as plain JSON: no notebook library is needed to make one.
+A setup cell (imports; where the package is missing, as in Colab, it installs it from a wheel), then
+per section: the lesson as Markdown with each worked example as a runnable cell showing the explainer,
+each puzzle as a code cell with the answer placeholder (or the solution) and a ``check`` call, and the
+section's questions. The cheatsheet closes the notebook. Written as plain JSON: no notebook library
+is needed to make one.
 """
 
 from __future__ import annotations
@@ -42,14 +43,40 @@ class _Builder:
         )
 
 
+WHEEL = "einsum_puzzles-{version}-py3-none-any.whl"
+"""The file name of the package's wheel (``make wheel`` writes it to dist/)."""
+
+
+def wheel_name() -> str:
+    from . import __version__
+
+    return WHEEL.format(version=__version__)
+
+
 SETUP = """\
-# Setup: in Colab this installs einsum-puzzles first; elsewhere install it with pip beforehand.
+# Setup. This notebook needs the einsum-puzzles package in its kernel. When it is missing (in Colab,
+# for example), this cell installs it with pip from SOURCE: the wheel file next to this notebook
+# ('make wheel' in a clone of einsum-puzzles builds dist/{wheel}:
+# upload it with the notebook, in Colab to the Files panel), or any path or URL pip accepts
+# (set SOURCE below, or the EINSUM_PUZZLES_SOURCE environment variable).
 import importlib.util
+import os
 import subprocess
 import sys
 
-if importlib.util.find_spec("einsum_puzzles") is None and "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "einsum-puzzles"], check=True)
+SOURCE = os.environ.get("EINSUM_PUZZLES_SOURCE", {source!r})
+
+if importlib.util.find_spec("einsum_puzzles") is None:
+    if "://" not in SOURCE and not os.path.exists(SOURCE):
+        raise SystemExit(
+            f"einsum-puzzles is not installed in this kernel, and there is no file {{os.path.abspath(SOURCE)}}. "
+            "Upload the wheel (make wheel writes it to dist/) next to this notebook, or set SOURCE to its path "
+            "or URL, then run this cell again."
+        )
+    installed = subprocess.run([sys.executable, "-m", "pip", "install", "-q", SOURCE], check=False)
+    if installed.returncode != 0:
+        raise SystemExit(f"pip could not install einsum-puzzles from {{SOURCE}} (its message is above).")
+    importlib.invalidate_caches()
 
 import numpy as np
 
@@ -61,8 +88,11 @@ jupyter.BACKEND = {backend!r}
 """
 
 
-def build(solutions: bool = False, backend: str = "numpy", section_id: str | None = None) -> dict[str, Any]:
-    """The notebook as a JSON-ready dict."""
+def build(
+    solutions: bool = False, backend: str = "numpy", section_id: str | None = None, source: str | None = None
+) -> dict[str, Any]:
+    """The notebook as a JSON-ready dict; ``source``: where its setup cell installs the package from when the
+    kernel lacks it (default: the wheel's file name, next to the notebook)."""
     chosen = [s for s in sections() if section_id is None or s.id == section_id]
     if not chosen:
         known = ", ".join(s.id for s in sections())
@@ -75,7 +105,7 @@ def build(solutions: bool = False, backend: str = "numpy", section_id: str | Non
         "on the example shown and on fresh inputs with other sizes, and tells you what is wrong in your own "
         "letters. Your progress is saved (the same progress as the `einsum-puzzles` command)."
     )
-    nb.code(SETUP.format(backend=backend))
+    nb.code(SETUP.format(backend=backend, wheel=wheel_name(), source=source or wheel_name()))
     for sec in chosen:
         _section(nb, sec, solutions)
     if section_id is None:

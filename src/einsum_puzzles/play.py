@@ -4,7 +4,7 @@ Opens at the first unsolved puzzle from where the learner left off, takes answer
 and history (prompt_toolkit; a plain prompt when the input is not a terminal), moves on when a puzzle
 is solved, and records everything in the progress store, so the next session resumes there.
 
-Commands at the prompt: ``:hint``, ``:solution``, ``:explain SUBSCRIPT``, ``:skip``, ``:list``,
+Commands at the prompt: ``:hint``, ``:solution``, ``:explain SUBSCRIPT [SHAPE...]``, ``:skip``, ``:list``,
 ``:goto N``, ``:edit`` (code puzzles: open $EDITOR on your file), ``:help``, ``:quit``.
 """
 
@@ -17,18 +17,20 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .cli import Style, lesson_excerpt, puzzle_text
-from .curriculum import puzzles
+from .cli import Style, UsageError, explain_args, lesson_excerpt, puzzle_text, solution_question
+from .curriculum import puzzles, sections
 from .curriculum.model import Puzzle
 from .grading import check
 from .progress import Progress, home
 
 HELP = """\
 Type a subscript to check it (code puzzles: a path to your .py file, or :edit).
-  :hint              the next hint            :solution     show a solution
+  :hint              the next hint            :solution     show a solution (asks first)
   :fix               the whole fix for your last wrong subscript (counts as a hint)
-  :explain SUBSCRIPT what a subscript does    :skip         go to the next puzzle
-  :goto N            go to puzzle N           :list         your progress
+  :explain SUBSCRIPT what a subscript does on this puzzle's inputs
+  :explain SUBSCRIPT SHAPE...   ... on operands of these shapes, e.g. :explain ij,jk->ik 2x3 3x4
+  :skip              go to the next puzzle    :goto N       go to puzzle N
+  :list              your progress (✓ solved, · not yet)
   :edit              edit your code (code puzzles, opens $EDITOR)
   :help              this text                :quit         leave (progress is saved)"""
 
@@ -71,7 +73,7 @@ def play(read: Callable[[str], str] | None = None, backend: str = "numpy") -> in
         last_fix: tuple[int, str | None] | None = None
         while current is not None:
             try:
-                line = read(f"[{current.id}] > ").strip()
+                line = read(_prompt(current)).strip()
             except (EOFError, KeyboardInterrupt):
                 print()
                 break
@@ -96,6 +98,9 @@ def play(read: Callable[[str], str] | None = None, backend: str = "numpy") -> in
                         progress.next_hint(current.id, len(current.hints))  # a fix counts as a hint
                         print(style("Fix:", "cyan"), last_fix[1])
                 elif command == "solution":
+                    if current.id not in progress.solved() and not _confirm(read, solution_question(current)):
+                        print("Not shown. Type :hint for a hint instead.")
+                        continue
                     progress.reveal(current.id)
                     for solution in current.solutions:
                         print(solution)
@@ -114,9 +119,7 @@ def play(read: Callable[[str], str] | None = None, backend: str = "numpy") -> in
                         progress.visit(current.id)
                         _introduce(current, style)
                 elif command == "list":
-                    solved = progress.solved()
-                    print(" ".join(style(str(p.id), "green") if p.id in solved else str(p.id) for p in order))
-                    print(f"{len(solved)}/{len(order)} solved")
+                    _list(progress.solved(), style)
                 elif command == "edit" and current.kind == "code":
                     _edit(current, style)
                     _check_and_advance_code(current, _solution_file(current), progress, style)
@@ -160,22 +163,61 @@ def _next(order: list[Puzzle], current: Puzzle, progress: Progress) -> Puzzle | 
     return chosen
 
 
+def _prompt(p: Puzzle) -> str:
+    """What the prompt asks for: a subscript, or (code puzzles) a file or :edit."""
+    return f"[{p.id}] file or :edit > " if p.kind == "code" else f"[{p.id}] > "
+
+
+def _confirm(read: Callable[[str], str], question: str) -> bool:
+    try:
+        return read(question).strip().lower() in ("y", "yes")
+    except (EOFError, KeyboardInterrupt):
+        print()
+        return False
+
+
+def _list(solved: set[int], style: Style) -> None:
+    """Progress by section; the marks (✓ solved, · not yet) carry the meaning, colour only helps."""
+    from .terminal import SOLVED, UNSOLVED, fit
+
+    rows = [(s.title, s.puzzles) for s in sections() if s.puzzles]
+    width = min(max(len(title) for title, _ in rows), 50)
+    done = total = 0
+    for title, items in rows:
+        marks = " ".join(style(f"{SOLVED}{p.id}", "green") if p.id in solved else f"{UNSOLVED}{p.id}" for p in items)
+        print(f"  {fit(title, width):{width}}  {marks}")
+        done += sum(p.id in solved for p in items)
+        total += len(items)
+    print(f"{done}/{total} solved ({SOLVED} solved, {UNSOLVED} not yet)")
+
+
 def _introduce(p: Puzzle, style: Style) -> None:
     print()
-    print("\n".join(puzzle_text(p, style)))
+    print("\n".join(puzzle_text(p, style, playing=True)))
     if p.kind == "code":
-        print(style(f"Type :edit to write it in your editor ({_solution_file(p)}).", "dim"))
+        print(style(f"(:edit opens {_solution_file(p)})", "dim"))
 
 
-def _explain(subscript: str, current: Puzzle, style: Style) -> None:
+def _explain(text: str, current: Puzzle, style: Style) -> None:
     from .errors import EinsumError
     from .explainer import explain
 
-    if not subscript:
+    words = text.split()
+    if not words:
         print("\n".join(lesson_excerpt(current.section)))
         return
+    # Shapes come last and have digits (2x3) or say 'scalar'; the rest is the subscript (spaces allowed).
+    cut = len(words)
+    while cut > 1 and (words[cut - 1] == "scalar" or any(ch.isdigit() for ch in words[cut - 1])):
+        cut -= 1
     try:
-        print(explain(subscript, *current.argument_shapes(), names=current.argument_names).diagram)
+        subscript, shapes = explain_args([" ".join(words[:cut]), *words[cut:]])
+        if shapes:
+            print(explain(subscript, *shapes).diagram)
+        else:
+            print(explain(subscript, *current.argument_shapes(), names=current.argument_names).diagram)
+    except UsageError as error:
+        print(style("shape: ", "red") + str(error))
     except EinsumError as error:
         print(style(f"{error.kind}: ", "red") + str(error))
 

@@ -5,6 +5,11 @@ Each backend has the same small interface: ``available()`` (installed? without i
 numpy as data (``DIFFERENCES``), each with a probe that runs it, so the table is tested against the
 installed library. Nothing imports a library until it is used.
 
+An installed library can still be unable to run here (tinygrad's CPU device compiles with clang):
+``status(name)`` runs one small einsum the first time it is asked and says why it failed and what to
+do about it. ``get(name)`` refuses such a library with that message, so an interface reports it as
+"cannot run here", never as the learner's mistake.
+
     from einsum_puzzles.backends import get, installed
     get("torch").einsum("ij,jk->ik", a, b)
 """
@@ -14,7 +19,10 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
+import shutil
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +63,36 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class Status:
+    """Whether a backend can run here, and if not, why and what to do."""
+
+    name: str
+    installed: bool
+    usable: bool
+    version: str
+    reason: str | None = None
+    """Why it cannot run (None when it can)."""
+    fix: str | None = None
+    """What to do about it (None when it can run)."""
+
+    def message(self) -> str:
+        """One sentence for an interface: ``tinygrad cannot run here: REASON. FIX.``"""
+        if self.usable:
+            return f"{self.name} {self.version} can run here"
+        return f"{self.name} cannot run here: {self.reason}. {self.fix}."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "installed": self.installed,
+            "available": self.usable,
+            "version": self.version,
+            "reason": self.reason,
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True)
 class Backend:
     name: str
     module: str
@@ -66,6 +104,10 @@ class Backend:
     prepare: Callable[[], None] | None = None
     raw_run: Callable[..., Any] | None = None
     """The library's einsum without our adaptations (for probing differences); ``run`` by default."""
+    requirement: str = ""
+    """What pip installs for it (the ``extra`` of pyproject.toml), e.g. ``torch==2.13.0``."""
+    diagnose: Callable[[BaseException], tuple[str, str] | None] | None = None
+    """Turns the library's failure on the probe into (reason, fix) when the cause is known."""
 
     def raw(self, subscript: str, *arrays: Any) -> Any:
         if self.prepare is not None:
@@ -82,7 +124,7 @@ class Backend:
             return "not installed"
 
     def install_hint(self) -> str:
-        return f"pip install 'einsum-puzzles[{self.extra}]'"
+        return f"pip install '{self.requirement or self.distribution}'"
 
     def einsum(self, subscript: str, *arrays: Any) -> Any:
         """Run the library's einsum on numpy inputs; return a numpy array (or numpy scalar)."""
@@ -91,6 +133,42 @@ class Backend:
         if self.prepare is not None:
             self.prepare()
         return self.run(subscript, *arrays)
+
+    def probe(self) -> Status:
+        """Run one small einsum with the library (this imports it) and say whether it works here."""
+        if not self.available():
+            return Status(
+                self.name, False, False, "not installed", "it is not installed", f"Install it: {self.install_hint()}"
+            )
+        version = self.version()
+        rng = np.random.default_rng(0)
+        a, b = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
+        try:
+            got = np.asarray(self.einsum("ij,jk->ik", a, b))
+        except Exception as error:  # any failure of the library here means it cannot run on this machine
+            known = self.diagnose(error) if self.diagnose is not None else None
+            said = _first_line(error)
+            if known is not None:
+                reason, fix = known
+                return Status(self.name, True, False, version, f"{reason} ({self.name} said: {said})", fix)
+            return Status(
+                self.name,
+                True,
+                False,
+                version,
+                f"{self.name} {version} failed on a small matrix product ({said})",
+                f"Reinstall it ({self.install_hint()}), or choose another backend",
+            )
+        if got.shape != (2, 4) or not np.allclose(got, a @ b, rtol=1e-4, atol=1e-5):
+            return Status(
+                self.name,
+                True,
+                False,
+                version,
+                f"{self.name} {version} gives a wrong result for a small matrix product",
+                f"Reinstall it ({self.install_hint()}), or choose another backend",
+            )
+        return Status(self.name, True, True, version)
 
     def observe(self, difference: Difference) -> bool:
         """Whether the installed library still shows ``difference`` (called on the raw library)."""
@@ -114,6 +192,21 @@ class Backend:
                 return False
             return got.shape != np.shape(expected) or not np.allclose(got, expected)
         return False
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0][:200]}" if text else type(error).__name__
+
+
+def _tinygrad_diagnose(error: BaseException) -> tuple[str, str] | None:
+    # tinygrad's CPU device compiles every kernel with clang; without it no device opens.
+    if shutil.which("clang") is None:
+        return (
+            "its CPU device needs the clang compiler, and there is no clang on PATH",
+            "Install clang (Debian/Ubuntu: apt-get install clang) or choose another backend",
+        )
+    return None
 
 
 def _numpy(subscript: str, *arrays: Any) -> Any:
@@ -146,10 +239,24 @@ def _jax(subscript: str, *arrays: Any) -> Any:
     return np.asarray(jnp.einsum(subscript, *arrays))
 
 
-def _tinygrad(subscript: str, *arrays: Any) -> Any:
+def _tinygrad_here(subscript: str, *arrays: Any) -> Any:
     from tinygrad import Tensor
 
     return Tensor.einsum(subscript, *(Tensor(np.array(a)) for a in arrays)).numpy()
+
+
+_TINYGRAD_THREAD: ThreadPoolExecutor | None = None
+_TINYGRAD_LOCK = threading.Lock()
+
+
+def _tinygrad(subscript: str, *arrays: Any) -> Any:
+    # tinygrad keeps one SQLite connection for its kernel cache, usable only from the thread that opened it,
+    # and is not thread-safe: every call runs on one thread of its own (the web app grades in a thread pool).
+    global _TINYGRAD_THREAD
+    with _TINYGRAD_LOCK:
+        if _TINYGRAD_THREAD is None:
+            _TINYGRAD_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinygrad")
+    return _TINYGRAD_THREAD.submit(_tinygrad_here, subscript, *arrays).result()
 
 
 def _mlx_raw(subscript: str, *arrays: Any) -> Any:
@@ -202,7 +309,7 @@ DROPPED_ELLIPSIS = Difference(
 )
 
 BACKENDS: dict[str, Backend] = {
-    "numpy": Backend("numpy", "numpy", "numpy", "numpy", _numpy),
+    "numpy": Backend("numpy", "numpy", "numpy", "numpy", _numpy, requirement="numpy"),
     "torch": Backend(
         "torch",
         "torch",
@@ -221,8 +328,11 @@ BACKENDS: dict[str, Backend] = {
                 library_raises=True,
             ),
         ),
+        requirement="torch==2.13.0",
     ),
-    "jax": Backend("jax", "jax", "jax", "jax", _jax, (DROPPED_ELLIPSIS,), prepare=_jax_prepare),
+    "jax": Backend(
+        "jax", "jax", "jax", "jax", _jax, (DROPPED_ELLIPSIS,), prepare=_jax_prepare, requirement="jax[cpu]>=0.4.30"
+    ),
     "tinygrad": Backend(
         "tinygrad",
         "tinygrad",
@@ -264,6 +374,8 @@ BACKENDS: dict[str, Backend] = {
                 applies=_size_one_stretched,
             ),
         ),
+        requirement="tinygrad>=0.10",
+        diagnose=_tinygrad_diagnose,
     ),
     "mlx": Backend(
         "mlx",
@@ -285,22 +397,58 @@ BACKENDS: dict[str, Backend] = {
             ),
         ),
         raw_run=_mlx_raw,
+        requirement="mlx[cpu]>=0.20",
     ),
 }
 
 
+_STATUS: dict[str, Status] = {}
+_STATUS_LOCK = threading.Lock()
+
+
+def status(name: str) -> Status:
+    """Whether backend ``name`` can run here (probed once per process; numpy always can)."""
+    found = _STATUS.get(name)
+    if found is not None:
+        return found
+    backend = BACKENDS.get(name)
+    if backend is None:
+        raise BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(NAMES)}")
+    if name == "numpy":
+        return Status("numpy", True, True, backend.version())
+    with _STATUS_LOCK:  # one probe at a time: the web app's threads may ask together
+        found = _STATUS.get(name)
+        if found is None:
+            found = _STATUS[name] = backend.probe()
+    return found
+
+
+def statuses() -> list[Status]:
+    """Every backend's status, in the order of NAMES (imports each installed library once)."""
+    return [status(name) for name in NAMES]
+
+
 def get(name: str) -> Backend:
-    """The backend called ``name``; a clear error when it is unknown or not installed."""
+    """The backend called ``name``; a clear error when it is unknown, not installed or cannot run here."""
     backend = BACKENDS.get(name)
     if backend is None:
         raise BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(NAMES)}")
     if not backend.available():
         raise BackendUnavailable(f"the {name} backend is not installed: {backend.install_hint()}")
+    found = status(name)
+    if not found.usable:
+        raise BackendUnavailable(found.message())
     return backend
 
 
 def installed() -> list[str]:
+    """The backends whose library is installed (whether or not it can run: see ``usable``)."""
     return [name for name in NAMES if BACKENDS[name].available()]
+
+
+def usable() -> list[str]:
+    """The backends that can run here."""
+    return [name for name in installed() if status(name).usable]
 
 
 def notes_for(contraction: Contraction) -> list[str]:

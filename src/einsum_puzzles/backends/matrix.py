@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import BACKENDS, NAMES
+from . import BACKENDS, usable
 
 EXPRESSIONS: tuple[tuple[str, tuple[tuple[int, ...], ...], str], ...] = (
     ("ij,jk->ik", ((2, 3), (3, 4)), "float64"),
@@ -57,7 +57,7 @@ def cell(name: str, subscript: str, arrays: list[Any], reference: Any) -> str:
 
 
 def markdown() -> str:
-    names = [n for n in NAMES if BACKENDS[n].available()]
+    names = usable()  # installed and able to run here
     lines = [
         "# How the backends' einsum compares with numpy's",
         "",
@@ -96,6 +96,14 @@ def markdown() -> str:
         "same message on every backend. When a library computes a right answer differently (tinygrad's",
         "diagonal order), the verdict says the answer is right and names the library's behaviour. mlx",
         "gets float copies of integer operands; jax runs with 64-bit types enabled.",
+        "",
+        "A library can be installed and still unable to run on a machine: tinygrad's CPU device compiles",
+        "with clang, so without clang no device opens. einsum-puzzles runs one small einsum with a library",
+        "the first time it is asked, and a library that fails is reported with the reason and the fix:",
+        "`einsum-puzzles backends` (and `--json`: `available`, `reason`, `fix`), `check --backend` (exit 2,",
+        "nothing recorded), the web app's selector (disabled, the reason under it) and `POST /api/check`",
+        "(422 naming the library). `backends --compare` says when a library's result has numpy's values but",
+        "another dtype (mlx: float32).",
     ]
     return "\n".join(lines) + "\n"
 

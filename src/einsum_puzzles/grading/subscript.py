@@ -71,12 +71,9 @@ def _make_trials(puzzle: Puzzle, trials: int) -> tuple[tuple[tuple[Any, ...], An
 
 
 def unsolved(puzzle: Puzzle, answer: str) -> Verdict:
-    return Verdict(
-        puzzle.id,
-        answer,
-        "unsolved",
-        f"not solved yet: replace the placeholder with a subscript for {puzzle.call}.",
-    )
+    # Name what the learner sees: an empty answer (terminal, web), or the notebook's placeholder text.
+    what = f"replace {answer.strip()!r} with a subscript" if answer.strip() else "the answer is empty: give a subscript"
+    return Verdict(puzzle.id, answer, "unsolved", f"not solved yet: {what} for {puzzle.call}.")
 
 
 def check_subscript(

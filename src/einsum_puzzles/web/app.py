@@ -451,7 +451,7 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
             "more_hints": hints_shown < len(p.hints),
             "revealed": revealed,
             "steps": step_specs(p),
-            "backends": backends.installed(),
+            "backends": backend_choices(),
             "backend": extra.pop("backend", "numpy"),
             "previous": order[position - 1] if position > 0 else None,
             "next": order[position + 1] if position + 1 < len(order) else None,
@@ -477,7 +477,8 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
         except LimitError as error:
             if error.status == 503:  # busy: not something wrong with the answer
                 raise
-            verdict = Verdict(p.id, answer, "syntax", error.message)
+            # A library that cannot run here is not the learner's mistake: said, and not recorded.
+            verdict = Verdict(p.id, answer, "unsolved" if error.limit == "backend" else "syntax", error.message)
         explanation = verdict_explanation(p, answer, verdict)
         with progress(learner) as store:
             if show_fix and verdict.fix is not None:
@@ -592,3 +593,15 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
 def puzzle_json(p: Puzzle) -> dict[str, Any]:
     steps = [{"name": s.name, "operands": list(s.operands), "description": s.description} for s in step_specs(p)]
     return {**p.to_dict(), "steps": steps}
+
+
+def backend_choices() -> list[dict[str, Any]]:
+    """The installed libraries for the selector: ``available`` false (disabled) with the reason and fix for a
+    library that cannot run here."""
+    choices = []
+    for status in backends.statuses():  # probed once per process: no search of sys.path per page
+        if not status.installed:
+            continue
+        reason = None if status.usable else f"{status.reason}. {status.fix}."
+        choices.append({"name": status.name, "available": status.usable, "reason": reason, "message": status.message()})
+    return choices

@@ -109,9 +109,8 @@ def translation_json(result: Translation) -> dict[str, Any]:
     data["operation"] = explanation.operation.name
     data["prose"] = explanation.prose
     data["diagram"] = explanation.diagram
-    data["html"] = explanation.html(include_style=False)
-    svg = getattr(explanation, "svg", None)
-    data["svg"] = svg if isinstance(svg, str) else None
+    data["html"] = explanation.html(include_style=False, picture=False)
+    data["svg"] = explanation.picture(style=False)  # the page ships the picture's CSS (strict CSP: no <style>)
     shapes = ",".join("x".join(map(str, shape)) or "scalar" for shape in result.shapes)
     data["explain_url"] = "/explain?" + urlencode({"s": result.subscript, "shapes": shapes})
     return data
