@@ -714,10 +714,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         import threading
 
-        from .backends import statuses
+        from .web.app import probe_backends
 
         # Find out now which libraries can run (importing each takes a moment), not on the first puzzle page.
-        threading.Thread(target=statuses, name="backend-probe", daemon=True).start()
+        threading.Thread(target=probe_backends, name="backend-probe", daemon=True).start()
         uvicorn.run(create_app(allowed_hosts=hosts), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
