@@ -6,19 +6,15 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.postgres import free_port
+from tests.webserver import CLI, served
 
 CHROMIUM = os.environ.get("EINSUM_PUZZLES_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-CLI = str(Path(sys.executable).with_name("einsum-puzzles"))
 PASSWORD = "a long teacher password"
 
 pytestmark = pytest.mark.skipif(
@@ -40,22 +36,8 @@ def server(tmp_path: Path) -> Iterator[str]:
         check=False,
     )
     assert added.returncode == 0, added.stderr
-    port = free_port()
-    process = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with served(env) as base:
+        yield base
 
 
 def test_teacher_sees_a_learner_solve(server: str, tmp_path: Path) -> None:

@@ -4,17 +4,13 @@ temporary folder), Debian's Chromium through Playwright, and a screenshots folde
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.webserver import served
 
 CHROMIUM = os.environ.get("EINSUM_PUZZLES_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -30,35 +26,11 @@ HAVE_BROWSER = Path(CHROMIUM).exists()
 SKIP_REASON = f"no browser at {CHROMIUM}: 'make test' installs Debian's chromium as root"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("web-home")
-    port = free_port()
-    script = shutil.which("einsum-puzzles", path=str(Path(sys.executable).parent))
-    assert script is not None
-    env = dict(os.environ, EINSUM_PUZZLES_HOME=str(home))
-    process = subprocess.Popen([script, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with served(dict(os.environ, EINSUM_PUZZLES_HOME=str(home))) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
