@@ -87,6 +87,8 @@ bench: install-all
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/web_load.py
 	$(BIN)/python bench/backends.py
+	$(BIN)/python bench/find.py
+	$(BIN)/python bench/einsum_cost.py
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -91,16 +91,7 @@ def solve(
                 f"more than {max_partitions} ways to tie the input axes together (many axes share a size); "
                 "use examples whose different dimensions have different sizes"
             )
-        label_of = [0] * len(axes)
-        for number, block in enumerate(blocks):
-            for axis in block:
-                label_of[axis] = number
-        letters = LETTERS[: len(blocks)]
-        terms, position = [], 0
-        for array in arrays:
-            terms.append("".join(letters[label_of[position + k]] for k in range(array.ndim)))
-            position += array.ndim
-        inputs_text = ",".join(terms)
+        letters, inputs_text = _input_terms(arrays, blocks)
         cost = math.prod(max(sizes[block[0]], 1) for block in blocks)
         if not agree(evaluate(f"{inputs_text}->", cost), total):
             continue
@@ -178,16 +169,7 @@ def enumerate_plainly(inputs: Sequence[Any], output: Any) -> list[str]:
     sizes = [size for array in arrays for size in array.shape]
     found = []
     for blocks in _partitions(sizes):
-        label_of = [0] * len(sizes)
-        for number, block in enumerate(blocks):
-            for axis in block:
-                label_of[axis] = number
-        letters = LETTERS[: len(blocks)]
-        terms, position = [], 0
-        for array in arrays:
-            terms.append("".join(letters[label_of[position + k]] for k in range(array.ndim)))
-            position += array.ndim
-        inputs_text = ",".join(terms)
+        letters, inputs_text = _input_terms(arrays, blocks)
         for count in range(len(blocks) + 1):
             for out in itertools.permutations(letters, count):
                 candidate = f"{inputs_text}->{''.join(out)}"
@@ -208,3 +190,14 @@ def canonical(subscript: str, *shapes: Sequence[int]) -> str:
     letter = dict(zip(order, LETTERS))
     terms = ",".join("".join(letter[label] for label in op.axis_labels) for op in contraction.operands)
     return f"{terms}->{''.join(letter[label] for label in contraction.output_labels)}"
+
+
+def _input_terms(arrays: Sequence[np.ndarray], blocks: Sequence[Sequence[int]]) -> tuple[str, str]:
+    """The letters of a partition of the input axes (one letter per block) and the input terms it gives."""
+    label_of = {axis: number for number, block in enumerate(blocks) for axis in block}
+    letters = LETTERS[: len(blocks)]
+    terms, position = [], 0
+    for array in arrays:
+        terms.append("".join(letters[label_of[position + k]] for k in range(array.ndim)))
+        position += array.ndim
+    return letters, ",".join(terms)
