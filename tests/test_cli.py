@@ -177,7 +177,7 @@ def test_quiz_reads_answers(capsys: pytest.CaptureFixture[str], monkeypatch: pyt
     replies = iter(["scalar", "9x9", ""])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(replies))
     code, out, _ = run(capsys, "quiz")
-    assert code == 0 and "Right." in out and "Not quite." in out
+    assert code == 0 and "Right:" in out and "Not quite:" in out
     assert "1/2 right (2 of the 12 questions answered)" in out  # over the questions answered, not all 12
 
 

@@ -89,9 +89,37 @@ def test_bad_inputs() -> None:
 def test_work_budget() -> None:
     rng = np.random.default_rng(2)
     a, b = rng.integers(0, 9, (4, 5)), rng.integers(0, 9, (5, 6))
-    assert ep.solve([a, b], a @ b, max_work=10_000) == ["ij,jk->ik"]
+    assert ep.solve([a, b], a @ b, max_work=1_000_000) == ["ij,jk->ik"]
     with pytest.raises(SolveLimit, match="more than 100 multiply-adds"):
         ep.solve([a, b], a @ b, max_work=100)
+
+
+def test_tiny_axes_cannot_buy_millions_of_calls() -> None:
+    """Size-1 axes make every candidate cost 1 multiply-add; each call is charged CALL_COST at least, so the
+    web's budget refuses such a search instead of spending seconds of CPU on it (found by an attack trial)."""
+    from einsum_puzzles.find.search import CALL_COST
+    from einsum_puzzles.web.translate import MAX_SOLVE_PARTITIONS, MAX_SOLVE_SEARCH_WORK
+
+    ones = np.ones((1, 1, 1, 1))
+    calls = 0
+    real = np.einsum
+
+    def counting(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return real(*args, **kwargs)  # type: ignore[call-overload]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(np, "einsum", counting)
+        with pytest.raises(SolveLimit):
+            ep.solve(
+                [ones, ones],
+                np.ones((1,) * 6),
+                max_results=100,
+                max_partitions=MAX_SOLVE_PARTITIONS,
+                max_work=MAX_SOLVE_SEARCH_WORK,
+            )
+    assert calls <= MAX_SOLVE_SEARCH_WORK // CALL_COST + 10
 
 
 def test_canonical() -> None:

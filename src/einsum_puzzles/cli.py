@@ -228,11 +228,16 @@ def _read_answer(p: Puzzle, answer: str) -> str:
         if "\0" in answer:
             raise UsageError("the answer contains a NUL character; remove it")
         return answer
+    from .grading.code import MAX_SOURCE
+
+    limit = 4 * MAX_SOURCE  # bytes: MAX_SOURCE characters of UTF-8 at most; read one more to tell
     if answer == "-":
-        return _utf8(sys.stdin.buffer.read(), "standard input")
+        return _utf8(_capped(sys.stdin.buffer.read(limit + 1), limit, "standard input"), "standard input")
     if os.path.isfile(answer):
         with open(answer, "rb") as handle:
-            return _utf8(handle.read(), answer)
+            return _utf8(_capped(handle.read(limit + 1), limit, answer), answer)
+    if os.path.exists(answer):
+        raise UsageError(f"{answer} is not a regular file; give the path of your .py file (or - for standard input)")
     if "def " in answer:
         return answer
     if os.path.isdir(answer):
@@ -240,6 +245,12 @@ def _read_answer(p: Puzzle, answer: str) -> str:
     if answer.endswith(".py") or os.sep in answer or "/" in answer:
         raise UsageError(f"{answer}: no such file; check the path of your .py file (or give - to read standard input)")
     raise UsageError(f"puzzle {p.id} is a code puzzle: give the path of a .py file (or - to read standard input)")
+
+
+def _capped(data: bytes, limit: int, where: str) -> bytes:
+    if len(data) > limit:
+        raise UsageError(f"{where} is too long: the checker reads code of at most {limit // 4:,} characters")
+    return data
 
 
 def _utf8(data: bytes, where: str) -> str:
@@ -346,6 +357,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
                 handle.write(explanation.svg + "\n")
         except OSError as error:
             raise UsageError(f"cannot write the picture to {args.svg!r}: {error.strerror}") from None
+        print(f"Wrote the picture to {args.svg} (open it in a browser).", file=sys.stderr)
     if args.json:
         _print_json(explanation.to_dict())
     else:
@@ -409,7 +421,8 @@ def cmd_progress(args: argparse.Namespace) -> int:
         return EXIT_OK
     style = Style(sys.stdout)
     out(
-        style(f"{len(solved)}/{total} puzzles solved", "bold") + f", {len(attempts)} attempts, "
+        style(f"{len(solved)}/{total} puzzles solved", "bold")
+        + f", {len(attempts)} attempt{'' if len(attempts) == 1 else 's'}, "
         f"{sum(hints.values())} hints, {len(revealed)} solutions revealed"
     )
     from .terminal import fit
@@ -476,6 +489,7 @@ def cmd_cheatsheet(args: argparse.Namespace) -> int:
 
 def cmd_quiz(args: argparse.Namespace) -> int:
     from .curriculum import questions, shape_questions
+    from .shapes import parse_shape_answer
 
     style = Style(sys.stdout)
     if args.answers:
@@ -499,15 +513,15 @@ def cmd_quiz(args: argparse.Namespace) -> int:
             break
         answered += 1
         try:
-            guess = parse_shape(reply.strip("()").replace(",", "x").replace(" ", "")) if reply not in ("()",) else ()
-        except UsageError:
+            guess = parse_shape_answer(reply)
+        except ValueError:
             out(style("Could not read that shape.", "yellow") + f" The answer is {sq.answer}: {sq.why}.")
             continue
         if guess == sq.answer:
             right += 1
-            out(style("Right.", "green") + f" {sq.why}.")
+            out(style("Right:", "green") + f" {sq.why}.")
         else:
-            out(style("Not quite.", "red") + f" The answer is {sq.answer}: {sq.why}.")
+            out(style("Not quite:", "red") + f" the answer is {sq.answer}; {sq.why}.")
     if answered < len(items):
         out(f"{right}/{answered} right ({answered} of the {len(items)} questions answered).")
     else:

@@ -19,3 +19,19 @@ def parse_shape(text: str) -> tuple[int, ...]:
             "or 'scalar' for 0-d"
         )
     return tuple(int(part) for part in parts)
+
+
+def parse_shape_answer(text: str) -> tuple[int, ...]:
+    """A predicted shape as a learner types it: ``3x4``, or numpy's way, ``(3, 4)``, ``(5,)``, ``5,``, ``5``,
+    ``()``, or ``scalar``. Raises ShapeSyntaxError when it is none of those."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise ShapeSyntaxError("no shape given: write one such as 3x4, (3, 4), (5,) or scalar")
+    if cleaned.startswith("(") and cleaned.endswith(")"):
+        cleaned = cleaned[1:-1]
+    if "," in cleaned:
+        parts = [part.strip() for part in cleaned.split(",")]
+        if parts and parts[-1] == "":  # numpy's one-element tuple: (5,)
+            parts.pop()
+        cleaned = "x".join(parts)
+    return parse_shape(cleaned if cleaned.strip() else "()")

@@ -68,7 +68,7 @@ def head(x, w_q, w_k, w_v, mask):
     q = ...  # (b, l, k)
     k = ...  # (b, l, k)
     v = ...  # (b, l, k)
-    scores = ...  # (b, l, l): queries against keys, divided by sqrt(k), plus the mask
+    scores = ...  # (b, l, l): queries against keys, / sqrt(key size w_k.shape[1]), plus the mask
     weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
     weights = weights / weights.sum(axis=-1, keepdims=True)
     return ...  # (b, l, k): the values mixed by the weights
@@ -101,7 +101,7 @@ def attention(x, w_q, w_k, w_v, w_o, mask):
     q = ...  # (b, l, h, k)
     k = ...  # (b, l, h, k)
     v = ...  # (b, l, h, k)
-    scores = ...  # (b, h, l, l): per head, queries against keys, / sqrt(k), plus the mask
+    scores = ...  # (b, h, l, l): per head, queries against keys, / sqrt(key size w_k.shape[2]), plus the mask
     weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
     weights = weights / weights.sum(axis=-1, keepdims=True)
     mixed = ...  # (b, l, h, k)
@@ -488,17 +488,18 @@ MORE_PUZZLES: tuple[Puzzle, ...] = (
     P(
         69,
         "dtype-views",
-        "Count two-step paths",
+        "Count two-step walks",
         "a is a 0/1 integer adjacency matrix of 5 nodes: a[u, v] is 1 when there is an edge from u to v. Count, "
-        "for every pair of nodes, the paths of exactly two steps from the first to the second, with one einsum "
-        "(the call passes a twice). On a boolean matrix the same einsum would only say whether such a path "
+        "for every pair of nodes, the walks of exactly two steps from the first to the second (a walk may come "
+        "back to where it started), with one einsum (the call passes a twice). On a boolean matrix the same "
+        "einsum would only say whether such a walk "
         "exists, since numpy's einsum sums booleans with 'or'; the integers count.",
         "a:nn",
         {"n": 5},
         lambda a: a @ a,
         ("ij,jk->ik",),
         (
-            "A two-step path goes through a middle node: the middle node is summed over.",
+            "A two-step walk goes through a middle node: the middle node is summed over.",
             "The first copy's columns and the second copy's rows are the middle node.",
         ),
         note="Powers of an adjacency matrix count walks. Keep such counts in integers: booleans would turn the "
@@ -1251,7 +1252,8 @@ CODE_PUZZLES: tuple[Puzzle, ...] = (
         title="One attention head",
         prompt=(
             "Write head(x, w_q, w_k, w_v, mask) that computes one causal attention head with einsum: project x "
-            "into queries, keys and values, score queries against keys divided by sqrt(k), add the mask, "
+            "into queries, keys and values, score queries against keys divided by the square root of the key size "
+            "(w_k.shape[1]), add the mask, "
             "softmax over the last axis, and mix the values. Every product must be an np.einsum."
         ),
         operands=(("x", "bld"), ("w_q", "dk"), ("w_k", "dk"), ("w_v", "dk"), ("mask", "ll")),
@@ -1275,7 +1277,8 @@ CODE_PUZZLES: tuple[Puzzle, ...] = (
         title="Multi-head attention",
         prompt=(
             "Write attention(x, w_q, w_k, w_v, w_o, mask) that computes causal multi-head attention with einsum: "
-            "per-head projections with w_q, w_k, w_v (d, h, k), scores per head divided by sqrt(k) plus the mask, "
+            "per-head projections with w_q, w_k, w_v (d, h, k), scores per head divided by the square root of the "
+            "key size (w_k.shape[2]) plus the mask, "
             "softmax over the last axis, mixed values, and the output projection w_o (h, k, d). "
             "Every product must be an np.einsum."
         ),

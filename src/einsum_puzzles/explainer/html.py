@@ -125,6 +125,7 @@ def render_html(explanation: Explanation, include_style: bool = True, picture: b
             else ""
         ),
         (
+            '<p class="ep-backend-heading">On other libraries (numpy, the reference, is not affected):</p>'
             '<ul class="ep-backend-notes">'
             + "".join(f"<li>{escape(note)}</li>" for note in explanation.backend_notes)
             + "</ul>"

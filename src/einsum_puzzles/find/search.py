@@ -33,6 +33,9 @@ from .translation import agree
 LETTERS = "ijklmnopqrstuvwxyz" + "abcdefgh" + string.ascii_uppercase
 MAX_AXES = 24
 MAX_PARTITIONS = 200_000
+CALL_COST = 5_000
+"""What one evaluated candidate is charged against ``max_work`` at least: a call of tiny arrays still costs
+microseconds, so examples of size-1 axes cannot buy millions of calls with a small budget."""
 
 
 class SolveLimit(ValueError):
@@ -76,7 +79,7 @@ def solve(
 
     def evaluate(subscript: str, cost: int) -> Any:
         nonlocal spent
-        spent += cost
+        spent += max(cost, CALL_COST)
         if max_work is not None and spent > max_work:
             raise SolveLimit(
                 f"the search would evaluate more than {max_work} multiply-adds; use a smaller example "

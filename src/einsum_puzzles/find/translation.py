@@ -30,7 +30,7 @@ BATCH_LETTERS = "bcdefgh"
 LETTERS = "ijklmnopqrstuvwxyz" + "abcdefgh" + string.ascii_uppercase
 MAX_VERIFY_WORK = 2_000_000
 """Above this many multiply-adds, verification runs on smaller sizes with the same pattern."""
-MAX_SMALL_WORK = 50_000_000
+MAX_SMALL_WORK = 5_000_000
 """Past this even on the smaller sizes, the code is too large to verify, and is refused."""
 MAX_ELEMENTS = 10_000_000
 

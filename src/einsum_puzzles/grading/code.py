@@ -94,13 +94,13 @@ def check_code(puzzle: Puzzle, answer: Any, trials: int = CODE_TRIALS) -> Verdic
             message = f"your code is not UTF-8 text (byte 0x{answer[error.start]:02x} at position {error.start})."
             return Verdict(puzzle.id, "", "error", message)
     source = answer if isinstance(answer, str) else ""
+    if len(source) > MAX_SOURCE:  # before anything parses it
+        message = f"your code is {len(source):,} characters long; the checker reads at most {MAX_SOURCE:,}."
+        return Verdict(puzzle.id, source[:MAX_SOURCE], "error", message)
     if is_placeholder(source) or source.strip() == puzzle.starter.strip() or _only_ellipsis_bodies(source):
         return Verdict(
             puzzle.id, source, "unsolved", f"not solved yet: fill in {puzzle.function_name}() in the template."
         )
-    if len(source) > MAX_SOURCE:
-        message = f"your code is {len(source):,} characters long; the checker reads at most {MAX_SOURCE:,}."
-        return Verdict(puzzle.id, source[:MAX_SOURCE], "error", message)
     try:
         problems = rule_problems(source, puzzle.function_name)
     except SyntaxError as error:
@@ -113,6 +113,15 @@ def check_code(puzzle: Puzzle, answer: Any, trials: int = CODE_TRIALS) -> Verdic
         return Verdict(puzzle.id, source, "rules", "; ".join(problems) + ".")
     all_inputs = trial_inputs(puzzle, trials)
     outcome = run_sandboxed(source, puzzle.function_name, all_inputs)
+    try:
+        return _judge(puzzle, source, all_inputs, outcome)
+    except Exception as error:  # the child wrote what it reported: whatever it is, a verdict, never a traceback
+        message = f"the checker could not read your code's result ({type(error).__name__}); check it again"
+        return Verdict(puzzle.id, source, "error", message)
+
+
+def _judge(puzzle: Puzzle, source: str, all_inputs: Sequence[tuple[Any, ...]], outcome: dict[str, Any]) -> Verdict:
+    """The verdict on what the sandboxed run reported (``outcome``, already schema-checked by isolation.py)."""
     if outcome["status"] == "timeout":
         return Verdict(
             puzzle.id,
@@ -227,7 +236,8 @@ def _watched(puzzle: Puzzle, source: str, outcome: dict[str, Any]) -> Verdict | 
                 bind(subscript, *(tuple(int(n) for n in shape) for shape in shapes))
             except EinsumError as error:
                 line = last.get("line")
-                code = source.splitlines()[line - 1].strip() if isinstance(line, int) and line > 0 else ""
+                lines = source.splitlines()
+                code = lines[line - 1].strip() if isinstance(line, int) and 0 < line <= len(lines) else ""
                 where = f"line {line}" + (f" ({code})" if code else "") if line else "an einsum call"
                 shown = ", ".join(str(tuple(shape)) for shape in shapes)
                 return Verdict(

@@ -39,7 +39,7 @@ from ..grading import evaluator
 from ..grading.steps import check_steps, step_specs
 from ..grading.verdict import Verdict
 from ..progress import Progress, ProgressError
-from ..shapes import ShapeSyntaxError, parse_shape
+from ..shapes import ShapeSyntaxError, parse_shape, parse_shape_answer
 from ..store import store_url
 from ..store.writer import AttemptWriter
 from .classes import router as classes_router
@@ -571,9 +571,8 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
         for sq in curriculum.shape_questions():
             reply = str(form.get(sq.id, ""))[:60].strip()
             try:
-                guess = parse_shapes(reply.strip("()").replace(", ", "x").replace(",", "x"))
-                value = guess[0] if guess else ()
-            except LimitError:
+                value: tuple[int, ...] | None = parse_shape_answer(reply)
+            except ValueError:
                 value = None
             results[sq.id] = {"reply": reply, "right": value == sq.answer}
         return page(

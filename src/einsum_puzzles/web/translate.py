@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -56,6 +58,28 @@ class SolveRequest(BaseModel):
     )
     output: Any = Field(description="the output array they should give, as nested lists of numbers")
     max_results: int = Field(default=10, ge=1, le=100)
+
+
+HEAVY = threading.BoundedSemaphore(2)
+"""Translations and searches at once, in all (the rest wait): each is bounded, but the server's thread pool
+is larger than the machine."""
+HEAVY_WAIT = 10.0
+"""Seconds a request waits for its turn before it is answered 503 (busy)."""
+
+
+@contextmanager
+def _turn() -> Iterator[bool]:
+    got = HEAVY.acquire(timeout=HEAVY_WAIT)
+    try:
+        yield got
+    finally:
+        if got:
+            HEAVY.release()
+
+
+def _busy() -> JSONResponse:
+    message = "the server is busy with other translations; try again in a few seconds"
+    return JSONResponse({"error": "busy", "message": message}, status_code=503)
 
 
 def _limit(limit: str, message: str) -> JSONResponse:
@@ -137,11 +161,14 @@ def find_router(page: Callable[[Request, str, dict[str, Any]], HTMLResponse]) ->
             _check_operands(operands)
         except ValueError as error:
             return _limit("operands", str(error))
-        try:
-            result = translate(body.code, **operands)
-        except TranslateError as error:
-            return _refusal(error)
-        return JSONResponse(translation_json(result))
+        with _turn() as ready:
+            if not ready:
+                return _busy()
+            try:
+                result = translate(body.code, **operands)
+            except TranslateError as error:
+                return _refusal(error)
+            return JSONResponse(translation_json(result))
 
     @router.post("/api/solve", tags=["api"])
     def api_solve(body: SolveRequest) -> JSONResponse:
@@ -154,20 +181,25 @@ def find_router(page: Callable[[Request, str, dict[str, Any]], HTMLResponse]) ->
         if elements > MAX_SOLVE_ELEMENTS:
             return _limit("elements", f"at most {MAX_SOLVE_ELEMENTS} numbers in all, got {elements}")
         axes = [size for x in inputs for size in x.shape]
-        if len(axes) > MAX_SOLVE_AXES or output.ndim > MAX_SOLVE_AXES:
+        if len(axes) > MAX_SOLVE_AXES:
             return _limit("axes", f"at most {MAX_SOLVE_AXES} input axes in all, got {len(axes)}")
+        if output.ndim > MAX_SOLVE_AXES:
+            return _limit("axes", f"the output may have at most {MAX_SOLVE_AXES} axes, got {output.ndim}")
         if math.prod(axes) > MAX_SOLVE_WORK:
             return _limit("work", f"the product of the input sizes must be at most {MAX_SOLVE_WORK}")
-        try:
-            found = solve(
-                inputs,
-                output,
-                max_results=body.max_results,
-                max_partitions=MAX_SOLVE_PARTITIONS,
-                max_work=MAX_SOLVE_SEARCH_WORK,
-            )
-        except SolveLimit as error:
-            return _limit("search", str(error))
+        with _turn() as ready:
+            if not ready:
+                return _busy()
+            try:
+                found = solve(
+                    inputs,
+                    output,
+                    max_results=body.max_results,
+                    max_partitions=MAX_SOLVE_PARTITIONS,
+                    max_work=MAX_SOLVE_SEARCH_WORK,
+                )
+            except SolveLimit as error:
+                return _limit("search", str(error))
         return JSONResponse({"subscripts": found, "count": len(found)})
 
     @router.get("/translate", response_class=HTMLResponse, include_in_schema=False)
@@ -180,15 +212,18 @@ def find_router(page: Callable[[Request, str, dict[str, Any]], HTMLResponse]) ->
             "caret": None,
         }
         if code.strip():
-            try:
-                result = translate(code[:MAX_CODE], **parse_operands(operands))
-                context["result"] = translation_json(result)
-            except TranslateError as error:
-                context["error"] = str(error)
-                if error.column is not None and "\n" not in code.strip():
-                    context["caret"] = (code.strip(), " " * (error.column - 1) + "^")
-            except ValueError as error:
-                context["error"] = str(error)
+            with _turn() as ready:
+                try:
+                    if not ready:
+                        raise ValueError("the server is busy with other translations; try again in a few seconds")
+                    result = translate(code[:MAX_CODE], **parse_operands(operands))
+                    context["result"] = translation_json(result)
+                except TranslateError as error:
+                    context["error"] = str(error)
+                    if error.column is not None and "\n" not in code.strip():
+                        context["caret"] = (code.strip(), " " * (error.column - 1) + "^")
+                except ValueError as error:
+                    context["error"] = str(error)
         return page(request, "translate.html", context)
 
     return router
