@@ -8,6 +8,7 @@ read with ``ast`` (see ``find/walker.py``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -150,6 +151,15 @@ def _array(value: Any, what: str) -> np.ndarray[Any, Any]:
     return array
 
 
+@functools.cache
+def _lesson_html() -> str:
+    """The course's lesson "From numpy to einsum" (it has no puzzle of its own: this page is where it is read)."""
+    from ..curriculum import section
+    from .markdown import render
+
+    return render(section("from-numpy").lesson, skip_title=False)
+
+
 def find_router(page: Callable[[Request, str, dict[str, Any]], HTMLResponse]) -> APIRouter:
     """The router; ``page`` renders a template in the site's layout (the app's own helper)."""
     router = APIRouter()
@@ -224,6 +234,7 @@ def find_router(page: Callable[[Request, str, dict[str, Any]], HTMLResponse]) ->
                         context["caret"] = (code.strip(), " " * (error.column - 1) + "^")
                 except ValueError as error:
                     context["error"] = str(error)
+        context["lesson"] = _lesson_html()
         return page(request, "translate.html", context)
 
     return router
