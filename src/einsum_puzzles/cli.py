@@ -236,12 +236,12 @@ def _read_answer(p: Puzzle, answer: str) -> str:
     if os.path.isfile(answer):
         with open(answer, "rb") as handle:
             return _utf8(_capped(handle.read(limit + 1), limit, answer), answer)
-    if os.path.exists(answer):
-        raise UsageError(f"{answer} is not a regular file; give the path of your .py file (or - for standard input)")
     if "def " in answer:
         return answer
     if os.path.isdir(answer):
         raise UsageError(f"{answer} is a folder; give the path of your .py file in it")
+    if os.path.exists(answer):
+        raise UsageError(f"{answer} is not a regular file; give the path of your .py file (or - for standard input)")
     if answer.endswith(".py") or os.sep in answer or "/" in answer:
         raise UsageError(f"{answer}: no such file; check the path of your .py file (or give - to read standard input)")
     raise UsageError(f"puzzle {p.id} is a code puzzle: give the path of a .py file (or - to read standard input)")
