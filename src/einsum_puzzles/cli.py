@@ -581,49 +581,34 @@ def _compare_backends(args: argparse.Namespace) -> int:
         reference = None
     numpy_dtype = None if reference is None else str(np.asarray(reference).dtype)
     rows: list[dict[str, Any]] = []
+
+    def add_row(name: str, result: Any = None, error: str | None = None, unavailable: str | None = None) -> None:
+        rows.append(
+            {
+                "backend": name,
+                "shape": None if result is None else list(result.shape),
+                "dtype": None if result is None else str(result.dtype),
+                "agrees_with_numpy": result is not None
+                and reference is not None
+                and result.shape == np.shape(reference)
+                and bool(np.allclose(result, reference)),
+                "same_dtype": result is not None and str(result.dtype) == numpy_dtype,
+                "error": error,
+                "unavailable": unavailable,
+            }
+        )
+
     for name in installed():
         state = status(name)
         if not state.usable:
-            rows.append(
-                {
-                    "backend": name,
-                    "shape": None,
-                    "dtype": None,
-                    "agrees_with_numpy": False,
-                    "same_dtype": False,
-                    "error": None,
-                    "unavailable": state.message(),
-                }
-            )
+            add_row(name, unavailable=state.message())
             continue
         try:
             result = np.asarray(BACKENDS[name].einsum(subscript, *arrays))
-            same = (
-                reference is not None and result.shape == np.shape(reference) and bool(np.allclose(result, reference))
-            )
-            rows.append(
-                {
-                    "backend": name,
-                    "shape": list(result.shape),
-                    "dtype": str(result.dtype),
-                    "agrees_with_numpy": same,
-                    "same_dtype": str(result.dtype) == numpy_dtype,
-                    "error": None,
-                    "unavailable": None,
-                }
-            )
         except Exception as error:  # each library's own refusal is the information we show
-            rows.append(
-                {
-                    "backend": name,
-                    "shape": None,
-                    "dtype": None,
-                    "agrees_with_numpy": False,
-                    "same_dtype": False,
-                    "error": f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}",
-                    "unavailable": None,
-                }
-            )
+            add_row(name, error=f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}")
+        else:
+            add_row(name, result)
     if args.json:
         _print_json(
             {
