@@ -33,6 +33,16 @@
     });
   }
 
+  // A form the page handles itself: post it asking for JSON, hand the answer to `show`.
+  function onJsonSubmit(form, show) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      postForm(form, "application/json")
+        .then(function (response) { return response.json(); })
+        .then(show);
+    });
+  }
+
   // --- live preview --------------------------------------------------------------------------
   function setupPreview(state) {
     const input = document.getElementById("answer");
@@ -176,20 +186,15 @@
     const form = document.getElementById("hint-form");
     const list = document.getElementById("hint-list");
     if (!form || !list) return;
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      postForm(form, "application/json")
-        .then(function (response) { return response.json(); })
-        .then(function (data) {
-          list.replaceChildren.apply(list, data.hints.map(function (hint, i) {
-            return el("p", { className: "hint", text: "Hint " + (i + 1) + "/" + data.total + ": " + hint });
-          }));
-          if (!data.more) {
-            form.replaceWith(el("p", { className: "muted", id: "no-more-hints", text: "That was the last hint." }));
-            list.lastChild.setAttribute("tabindex", "-1");
-            list.lastChild.focus();
-          }
-        });
+    onJsonSubmit(form, function (data) {
+      list.replaceChildren.apply(list, data.hints.map(function (hint, i) {
+        return el("p", { className: "hint", text: "Hint " + (i + 1) + "/" + data.total + ": " + hint });
+      }));
+      if (!data.more) {
+        form.replaceWith(el("p", { className: "muted", id: "no-more-hints", text: "That was the last hint." }));
+        list.lastChild.setAttribute("tabindex", "-1");
+        list.lastChild.focus();
+      }
     });
   }
 
@@ -197,16 +202,11 @@
     const form = document.getElementById("solution-form");
     const list = document.getElementById("solution-list");
     if (!form || !list) return;
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      postForm(form, "application/json")
-        .then(function (response) { return response.json(); })
-        .then(function (data) {
-          list.replaceChildren.apply(list, data.solutions.map(function (s) { return el("pre", { className: "solution", tabindex: "0", text: s }); }));
-          form.remove();
-          list.setAttribute("tabindex", "-1");
-          list.focus();
-        });
+    onJsonSubmit(form, function (data) {
+      list.replaceChildren.apply(list, data.solutions.map(function (s) { return el("pre", { className: "solution", tabindex: "0", text: s }); }));
+      form.remove();
+      list.setAttribute("tabindex", "-1");
+      list.focus();
     });
   }
 
