@@ -711,12 +711,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level="warning",
         )
     else:
-        import threading
-
-        from .web.app import probe_backends
+        from .web.app import start_probe
 
         # Find out now which libraries can run (importing each takes a moment), not on the first puzzle page.
-        threading.Thread(target=probe_backends, name="backend-probe", daemon=True).start()
+        start_probe()
         uvicorn.run(create_app(allowed_hosts=hosts), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 

@@ -216,7 +216,9 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
     # --- JSON API ----------------------------------------------------------------------------------
     @app.get("/healthz", tags=["api"])
     async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        """``status`` ok while the server answers; ``backends`` is ``probing`` while ``serve`` is still
+        importing the other libraries at start (a moment of heavy work), then ``ready``."""
+        return {"status": "ok", "backends": "probing" if PROBING.is_set() else "ready"}
 
     @app.get("/api/puzzles", tags=["api"])
     def api_puzzles(request: Request) -> list[dict[str, Any]]:
@@ -595,13 +597,26 @@ def puzzle_json(p: Puzzle) -> dict[str, Any]:
     return {**p.to_dict(), "steps": steps}
 
 
+PROBING = threading.Event()
+"""Set while ``probe_backends`` runs (``/healthz`` says ``backends: probing``)."""
+
+
 def probe_backends() -> None:
     """Find out which libraries can run (importing them), then move everything loaded so far out of the
     garbage collector's way: the libraries' millions of long-lived objects would otherwise be walked by
     every full collection, and grading allocates enough to trigger them often."""
-    backends.statuses()
-    gc.collect()
-    gc.freeze()
+    try:
+        backends.statuses()
+        gc.collect()
+        gc.freeze()
+    finally:
+        PROBING.clear()
+
+
+def start_probe() -> None:
+    """``probe_backends`` in a background thread (``/healthz`` says ``probing`` from now until it ends)."""
+    PROBING.set()
+    threading.Thread(target=probe_backends, name="backend-probe", daemon=True).start()
 
 
 def backend_choices() -> list[dict[str, Any]]:
