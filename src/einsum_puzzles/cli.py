@@ -703,7 +703,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     out(f"einsum-puzzles on http://{args.host}:{args.port}/ (Ctrl-C stops it)")
     if args.workers > 1:
         uvicorn.run(
-            "einsum_puzzles.web:create_app",
+            "einsum_puzzles.web.app:served_app",
             factory=True,
             host=args.host,
             port=args.port,
@@ -711,10 +711,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level="warning",
         )
     else:
-        from .web.app import start_probe
+        from .web.app import start_probe, tune_gc
 
         # Find out now which libraries can run (importing each takes a moment), not on the first puzzle page.
         start_probe()
+        tune_gc()
         uvicorn.run(create_app(allowed_hosts=hosts), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 

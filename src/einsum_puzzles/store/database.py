@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,6 +135,11 @@ class Transaction(ABC):
     @abstractmethod
     def run(self, sql: str, params: Params | None = None) -> None: ...
 
+    def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """One statement for each of ``rows`` (the driver's executemany where it has one)."""
+        for params in rows:
+            self.run(sql, params)
+
 
 def check_meta(tables: set[str], meta: dict[str, str], where: str) -> bool:
     """True when the store is ours and current; False when it needs migrating; StoreError when it is not ours."""
@@ -167,6 +172,9 @@ class _SQLiteTransaction(Transaction):
 
     def run(self, sql: str, params: Params | None = None) -> None:
         self.conn.execute(sql, params or {})
+
+    def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        self.conn.executemany(sql, rows)
 
 
 class SQLiteDatabase(Database):
@@ -303,6 +311,10 @@ class _SQLAlchemyTransaction(Transaction):
 
     def run(self, sql: str, params: Params | None = None) -> None:
         self.conn.execute(_text(sql), dict(params or {}))
+
+    def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        if rows:
+            self.conn.execute(_text(sql), [dict(params) for params in rows])
 
 
 _TEXTS: dict[str, Any] = {}

@@ -46,19 +46,20 @@ _Item = tuple[PendingAttempt, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
 
 def write_attempts(db: Database, attempts: Sequence[PendingAttempt]) -> None:
     """Store ``attempts`` (and their solves) in one transaction; StoreError when it fails."""
+    rows = [
+        {
+            "learner": a.learner,
+            "puzzle": a.puzzle,
+            "answer": a.answer,
+            "kind": a.kind,
+            "correct": int(a.correct),
+            "at": a.at,
+        }
+        for a in attempts
+    ]
     with db.transaction() as tx:
-        for a in attempts:
-            values = {
-                "learner": a.learner,
-                "puzzle": a.puzzle,
-                "answer": a.answer,
-                "kind": a.kind,
-                "correct": int(a.correct),
-                "at": a.at,
-            }
-            tx.run(INSERT_ATTEMPT, values)
-            if a.correct:
-                tx.run(INSERT_SOLVED, values)
+        tx.run_many(INSERT_ATTEMPT, rows)
+        tx.run_many(INSERT_SOLVED, [row for row in rows if row["correct"]])
 
 
 class AttemptWriter:
