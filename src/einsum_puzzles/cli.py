@@ -711,12 +711,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level="warning",
         )
     else:
-        from .web.app import start_probe, tune_gc
+        from .grading.worker import tune_gc
+        from .web.app import GRADE_PROCESSES, start_probe
 
         # Find out now which libraries can run (importing each takes a moment), not on the first puzzle page.
         start_probe()
         tune_gc()
-        uvicorn.run(create_app(allowed_hosts=hosts), host=args.host, port=args.port, log_level="warning")
+        app = create_app(allowed_hosts=hosts, grading_processes=GRADE_PROCESSES)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 

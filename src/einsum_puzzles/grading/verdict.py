@@ -92,6 +92,22 @@ class Verdict:
             "fix": self.fix,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Verdict:
+        """The verdict ``to_dict`` gave (without ``explanation``, which is not data)."""
+        expected, got = data["expected_shape"], data["got_shape"]
+        return cls(
+            puzzle=int(data["puzzle"]),
+            answer=str(data["answer"]),
+            kind=str(data["kind"]),
+            message=str(data["message"]),
+            details=tuple(str(line) for line in data["details"]),
+            expected_shape=None if expected is None else tuple(int(n) for n in expected),
+            got_shape=None if got is None else tuple(int(n) for n in got),
+            trials=int(data["trials"]),
+            fix=None if data["fix"] is None else str(data["fix"]),
+        )
+
     def _repr_html_(self) -> str:
         from html import escape
 

@@ -38,12 +38,14 @@ from ..grading import check as grade
 from ..grading import evaluator
 from ..grading.steps import check_steps, step_specs
 from ..grading.verdict import Verdict
+from ..grading.worker import tune_gc
 from ..progress import Progress, ProgressError
 from ..shapes import ShapeSyntaxError, parse_shape, parse_shape_answer
 from ..store import store_url
 from ..store.writer import AttemptWriter
 from .classes import router as classes_router
 from .docs import install_docs
+from .grader import GradingFailed, GradingPool
 from .guide import course_progress, puzzle_operands, verdict_explanation
 from .ids import new_learner_id
 from .markdown import render
@@ -66,6 +68,8 @@ per draw at this size, less than the hand-off to a grading thread and back (whic
 GIL with the event loop)."""
 GRADE_THREADS = 2
 """Checks graded at the same time (each may hold tens of MB); the others wait for a free thread."""
+GRADE_PROCESSES = 2
+"""Grading processes of a single-process ``serve`` (``grader.py``); each ``--workers`` process has one."""
 GRADE_DEADLINE = 10.0
 """Seconds a check may wait and run before the server answers 503 (busy)."""
 __all__ = ["CSP", "create_app"]
@@ -141,8 +145,11 @@ class RenderedJSON(JSONResponse):
         return content if isinstance(content, bytes) else super().render(content)
 
 
-def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] | None = None) -> FastAPI:
-    """The app; ``allowed_hosts`` adds host names to the allowlist (see ``security.py``)."""
+def create_app(
+    db_path: Path | str | None = None, allowed_hosts: Sequence[str] | None = None, grading_processes: int = 0
+) -> FastAPI:
+    """The app; ``allowed_hosts`` adds host names to the allowlist (see ``security.py``);
+    ``grading_processes`` child processes grade numpy subscript answers (``grader.py``; 0: in-process)."""
     app = FastAPI(
         title="einsum-puzzles",
         version="0.1.0",
@@ -159,6 +166,7 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
     attempts = AttemptWriter(store_url(store))
     verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...], str], Verdict] = {}
     verdicts_lock = threading.Lock()
+    pool = GradingPool(grading_processes) if grading_processes > 0 else None
 
     def progress(learner: str) -> Progress:
         return Progress(store, learner=f"web:{learner}", reuse=True)
@@ -262,10 +270,13 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
         if found is not None and found[0] is verdict:
             return found[1]
         body = bytes(JSONResponse(verdict.to_dict()).body)
+        _remember_json(verdict, body)
+        return body
+
+    def _remember_json(verdict: Verdict, body: bytes) -> None:
         if len(rendered) >= VERDICT_CACHE:
             rendered.clear()
         rendered[id(verdict)] = (verdict, body)
-        return body
 
     @app.get("/api/preview", tags=["api"])
     def api_preview(
@@ -360,6 +371,24 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
         if cached is not None:
             return cached
         work = _work(p, answer, steps)
+        if pool is not None and backend == "numpy" and p.kind == "subscript" and answer is not None:
+            try:
+                pending = pool.submit(p.id, answer)
+            except GradingFailed:
+                pass  # none running yet: graded here, below
+            else:
+                try:
+                    verdict, body = await asyncio.wait_for(pending, GRADE_DEADLINE)
+                except TimeoutError:
+                    raise LimitError(
+                        "busy", "the server is busy checking other answers; try again", status=503
+                    ) from None
+                except GradingFailed as error:
+                    print(f"einsum-puzzles: grading here instead ({error})", file=sys.stderr)
+                else:
+                    _remember(key, verdict)
+                    _remember_json(verdict, body)
+                    return verdict
         if backend == "numpy" and work <= INLINE_WORK:
             return _grade(p, answer, steps, backend, True)
         future = asyncio.get_running_loop().run_in_executor(graders, _grade, p, answer, steps, backend, True)
@@ -389,11 +418,14 @@ def create_app(db_path: Path | str | None = None, allowed_hosts: Sequence[str] |
         cached = verdicts.get(key)
         if cached is None:
             cached = _grade_uncached(p, answer, steps, backend, weighed)
-            with verdicts_lock:  # the thread pool grades too (slow backends)
-                if len(verdicts) >= VERDICT_CACHE:
-                    verdicts.pop(next(iter(verdicts)))
-                verdicts[key] = cached
+            _remember(key, cached)
         return cached
+
+    def _remember(key: tuple[int, str | None, tuple[tuple[str, str], ...], str], verdict: Verdict) -> None:
+        with verdicts_lock:  # the thread pool grades too (slow backends)
+            if len(verdicts) >= VERDICT_CACHE:
+                verdicts.pop(next(iter(verdicts)))
+            verdicts[key] = verdict
 
     def _grade_uncached(
         p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str, weighed: bool = False
@@ -601,17 +633,6 @@ PROBING = threading.Event()
 """Set while ``probe_backends`` runs (``/healthz`` says ``backends: probing``)."""
 
 
-GC_THRESHOLDS = (20_000, 50, 100)
-"""The served process's garbage-collector thresholds (Python's default is 700, 10, 10). A check allocates
-thousands of short-lived objects, so with the default every request set off young collections, and each
-one also calls the callbacks libraries register (jax's, for one): about a fifth of a check's time. The
-young generation is still collected every 20,000 net allocations: memory stays bounded."""
-
-
-def tune_gc() -> None:
-    gc.set_threshold(*GC_THRESHOLDS)
-
-
 def probe_backends() -> None:
     """Find out which libraries can run (importing them), then move everything loaded so far out of the
     garbage collector's way: the libraries' millions of long-lived objects would otherwise be walked by
@@ -625,9 +646,10 @@ def probe_backends() -> None:
 
 
 def served_app() -> FastAPI:
-    """The app as ``serve --workers N`` builds it in each worker process (garbage collector tuned)."""
+    """The app as ``serve --workers N`` builds it in each worker process (garbage collector tuned, one
+    grading process per worker)."""
     tune_gc()
-    return create_app()
+    return create_app(grading_processes=1)
 
 
 def start_probe() -> None:
