@@ -45,6 +45,7 @@ class _Child(asyncio.Protocol):
         self.process = process
         self.waiting: dict[int, asyncio.Future[Answer]] = {}
         self.buffer = b""
+        self.outbox: list[bytes] = []
         self.open = True
         self.stdin: asyncio.WriteTransport | None = None
 
@@ -59,11 +60,18 @@ class _Child(asyncio.Protocol):
         return self.open and self.stdin is not None and not self.stdin.is_closing()
 
     def send(self, number: int, puzzle: int, answer: str) -> asyncio.Future[Answer]:
-        assert self.stdin is not None
-        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Answer] = loop.create_future()
         self.waiting[number] = future
-        self.stdin.write(render({"id": number, "puzzle": puzzle, "answer": answer}) + b"\n")
+        if not self.outbox:  # one write (and one wake-up of the child) per turn of the event loop
+            loop.call_soon(self._flush)
+        self.outbox.append(render({"id": number, "puzzle": puzzle, "answer": answer}) + b"\n")
         return future
+
+    def _flush(self) -> None:
+        lines, self.outbox = self.outbox, []
+        if self.stdin is not None and not self.stdin.is_closing():
+            self.stdin.write(b"".join(lines))
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
