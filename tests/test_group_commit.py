@@ -114,3 +114,72 @@ def test_only_the_attempt_that_cannot_be_written_fails(tmp_path: Path) -> None:
     assert results[0] is None and results[2] is None
     assert isinstance(results[1], StoreError) and "refused" in str(results[1])
     assert [row[2] for row in count_attempts(path)] == ["ij,jk->ik", "ok1", "ok2"]
+
+
+def inline_writer(path: Path) -> AttemptWriter:
+    return AttemptWriter(f"sqlite:///{path}", inline=True)
+
+
+async def ready(writer: AttemptWriter) -> None:
+    """The first attempt goes through the thread, which then opens the event loop's own connection."""
+    await writer.record("web:first", 21, "ij,jk->ik", "correct", True)
+    await wait_for(lambda: writer._loop_db is not None)
+
+
+def test_inline_the_attempts_of_one_turn_are_one_commit_on_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    writer = inline_writer(path)
+
+    async def scenario() -> None:
+        await ready(writer)
+        before = writer.batches
+        await asyncio.gather(*(writer.record(f"web:l{n}", 21, "ij,jk->ki", "order", False) for n in range(50)))
+        assert writer.batches == before + 1 and writer.inline_batches == 1
+
+    asyncio.run(scenario())
+    rows = count_attempts(path)
+    assert len(rows) == 51 and {row[0] for row in rows[1:]} == {f"web:l{n}" for n in range(50)}
+
+
+def test_inline_a_locked_store_never_holds_up_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    writer = inline_writer(path)
+
+    async def scenario() -> None:
+        await ready(writer)
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        try:
+            tasks = [
+                asyncio.create_task(writer.record(f"web:w{n}", 21, "ij,jk->ki", "order", False)) for n in range(10)
+            ]
+            started = asyncio.get_running_loop().time()
+            await asyncio.sleep(0.05)  # the loop turns: the inline write found the lock taken and handed over
+            assert asyncio.get_running_loop().time() - started < 1.0
+            assert not any(task.done() for task in tasks), "acknowledged only once committed"
+        finally:
+            blocker.execute("COMMIT")
+            blocker.close()
+        await asyncio.gather(*tasks)  # the thread waited for the lock and wrote them
+
+    asyncio.run(scenario())
+    assert len(count_attempts(path)) == 11
+    assert writer.inline_batches == 0
+
+
+def test_inline_the_thread_checkpoints_the_log_for_the_loop(tmp_path: Path, monkeypatch: Any) -> None:
+    import einsum_puzzles.store.writer as module
+
+    monkeypatch.setattr(module, "CHECKPOINT_EVERY", 2)
+    path = tmp_path / "progress.sqlite3"
+    writer = inline_writer(path)
+
+    async def scenario() -> None:
+        await ready(writer)
+        assert writer._loop_db is not None and writer._loop_db.rows("PRAGMA wal_autocheckpoint") == [(0,)]
+        for n in range(4):
+            await writer.record(f"web:c{n}", 21, "ij,jk->ki", "order", False)
+        await wait_for(lambda: writer.checkpoints >= 1)  # two requests may be taken together: one checkpoint
+
+    asyncio.run(scenario())
+    assert writer.inline_batches == 4 and len(count_attempts(path)) == 5

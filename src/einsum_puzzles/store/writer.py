@@ -8,6 +8,15 @@ acknowledged only once it is durable, but 64 concurrent checks cost one commit i
 When the batch's transaction fails, each attempt of it is tried again on its own, so a request hears
 ``StoreError`` only when its own attempt could not be written (the caller then answers "not saved").
 The thread stops after ``IDLE`` seconds without work and starts again on the next attempt.
+
+``inline=True`` (the web app on SQLite): the attempts recorded during one turn of the event loop are
+written right there, at the end of that turn, in one transaction of the loop's own connection: no
+hand-off to the thread and back. That connection never waits for a lock (busy timeout 0) and never
+checkpoints the write-ahead log itself (the thread does, every ``CHECKPOINT_EVERY`` commits), so the
+loop is never held up by the disk or by another writer: a batch it cannot write at once (another
+process or thread holds the lock, or anything fails) goes to the thread, which waits and retries as
+described above. SQLite in WAL mode with ``synchronous=NORMAL`` commits without an fsync, so writing
+inline costs tens of microseconds; PostgreSQL always goes through the thread (a network round trip).
 """
 
 from __future__ import annotations
@@ -27,6 +36,8 @@ BATCH = 512
 """Most attempts written in one transaction."""
 IDLE = 2.0
 """Seconds the writer thread waits for work before it stops (it restarts on demand)."""
+CHECKPOINT_EVERY = 500
+"""Inline commits between two checkpoints of the write-ahead log (run by the thread)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,8 @@ class PendingAttempt:
 
 
 _Item = tuple[PendingAttempt, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
+_CHECKPOINT = None
+"""Queued instead of an item: the thread checkpoints the write-ahead log."""
 
 
 def write_attempts(db: Database, attempts: Sequence[PendingAttempt]) -> None:
@@ -65,25 +78,62 @@ def write_attempts(db: Database, attempts: Sequence[PendingAttempt]) -> None:
 class AttemptWriter:
     """The single writer of one store (``url``); see the module's docstring."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, inline: bool = False) -> None:
         self.url = url
-        self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._running = False
+        self.inline = inline and url.startswith("sqlite:///")
+        self._pending: list[_Item] = []
+        self._loop_db: Database | None = None
+        """The event loop's own connection (inline mode), opened by the thread on first use."""
+        self._inline_commits = 0
         self.batches = 0
         """Transactions committed so far (for tests and curiosity)."""
+        self.inline_batches = 0
+        """Of those, the ones written by the event loop itself (inline mode)."""
+        self.checkpoints = 0
+        """Checkpoints of the write-ahead log the thread ran for the loop (inline mode)."""
 
     async def record(self, learner: str, puzzle: int, answer: str, kind: str, correct: bool) -> None:
         """Store one attempt; returns once it is committed, raises ``StoreError`` when it could not be."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         item = (PendingAttempt(learner, puzzle, answer, kind, correct, time.time()), loop, future)
+        if self.inline:
+            if not self._pending:
+                loop.call_soon(self._flush)
+            self._pending.append(item)
+        else:
+            self._enqueue(item)
+        await future
+
+    def _enqueue(self, item: _Item | None) -> None:
         with self._lock:
             self._queue.put(item)
             if not self._running:
                 self._running = True
                 threading.Thread(target=self._run, name="attempt-writer", daemon=True).start()
-        await future
+
+    def _flush(self) -> None:
+        """Inline mode: write this turn's attempts now, or hand them to the thread."""
+        batch, self._pending = self._pending, []
+        db = self._loop_db
+        if db is not None:
+            try:
+                write_attempts(db, [attempt for attempt, _, _ in batch])
+            except Exception:  # busy or failing: the thread waits, retries and finds out whose attempt fails
+                pass
+            else:
+                self.batches += 1
+                self.inline_batches += 1
+                _resolve([future for _, _, future in batch], None)
+                self._inline_commits += 1
+                if self._inline_commits % CHECKPOINT_EVERY == 0:
+                    self._enqueue(_CHECKPOINT)
+                return
+        for item in batch:
+            self._enqueue(item)
 
     def _run(self) -> None:
         db: Database | None = None
@@ -97,16 +147,44 @@ class AttemptWriter:
                             self._running = False
                             return
                     continue
-                batch = [first]
+                batch = [first] if first is not None else []
+                checkpoint = first is None
                 while len(batch) < BATCH:
                     try:
-                        batch.append(self._queue.get_nowait())
+                        item = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                db = self._write(db, batch)
+                    if item is None:
+                        checkpoint = True
+                    else:
+                        batch.append(item)
+                if batch:
+                    db = self._write(db, batch)
+                elif db is None:
+                    with contextlib.suppress(StoreError):
+                        db = open_database(self.url)
+                if db is not None:
+                    self._after_write(db, checkpoint)
         finally:
             if db is not None:
                 db.close()
+
+    def _after_write(self, db: Database, checkpoint: bool) -> None:
+        """Inline mode: open the event loop's connection once the thread's works (so the loop never opens
+        or migrates the store itself); checkpoint the write-ahead log when the loop asked for it."""
+        if not self.inline:
+            return
+        try:
+            if self._loop_db is None:
+                loop_db = open_database(self.url)
+                loop_db.run("PRAGMA busy_timeout = 0")
+                loop_db.run("PRAGMA wal_autocheckpoint = 0")
+                self._loop_db = loop_db
+            if checkpoint:
+                db.rows("PRAGMA wal_checkpoint(PASSIVE)")
+                self.checkpoints += 1
+        except StoreError:
+            pass  # the loop keeps handing its attempts to this thread
 
     def _write(self, db: Database | None, batch: list[_Item]) -> Database | None:
         try:

@@ -163,7 +163,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     store = Path(db_path) if db_path is not None else None
-    attempts = AttemptWriter(store_url(store))
+    attempts = AttemptWriter(store_url(store), inline=True)
     verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...], str], Verdict] = {}
     verdicts_lock = threading.Lock()
     pool = GradingPool(grading_processes) if grading_processes > 0 else None
