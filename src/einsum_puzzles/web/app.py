@@ -373,12 +373,12 @@ def create_app(
         work = _work(p, answer, steps)
         if pool is not None and backend == "numpy" and p.kind == "subscript" and answer is not None:
             try:
-                pending = pool.submit(p.id, answer)
+                pending = pool.submit(p.id, answer, GRADE_DEADLINE)
             except GradingFailed:
                 pass  # none running yet: graded here, below
             else:
                 try:
-                    verdict, body = await asyncio.wait_for(pending, GRADE_DEADLINE)
+                    verdict, body = await pending
                 except TimeoutError:
                     raise LimitError(
                         "busy", "the server is busy checking other answers; try again", status=503

@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..grading.verdict import Verdict
@@ -41,8 +42,10 @@ class _Child(asyncio.Protocol):
     """One grading process, the answers it owes, and the reading end of its stdout (lines are settled as
     they arrive, in the event loop's own callback: no task per line)."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], on_lost: Callable[[_Child], None]) -> None:
         self.process = process
+        self.on_lost = on_lost
+        self.answered = 0
         self.waiting: dict[int, asyncio.Future[Answer]] = {}
         self.buffer = b""
         self.outbox: list[bytes] = []
@@ -59,10 +62,12 @@ class _Child(asyncio.Protocol):
     def alive(self) -> bool:
         return self.open and self.stdin is not None and not self.stdin.is_closing()
 
-    def send(self, number: int, puzzle: int, answer: str) -> asyncio.Future[Answer]:
+    def send(self, number: int, puzzle: int, answer: str, deadline: float) -> asyncio.Future[Answer]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Answer] = loop.create_future()
         self.waiting[number] = future
+        timer = loop.call_later(deadline, _expire, future)
+        future.add_done_callback(lambda _: timer.cancel())
         if not self.outbox:  # one write (and one wake-up of the child) per turn of the event loop
             loop.call_soon(self._flush)
         self.outbox.append(render({"id": number, "puzzle": puzzle, "answer": answer}) + b"\n")
@@ -99,9 +104,11 @@ class _Child(asyncio.Protocol):
         except (ValueError, TypeError, KeyError) as error:
             future.set_exception(GradingFailed(f"unreadable verdict ({error})"))
             return
+        self.answered += 1
         future.set_result((verdict, body))
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.on_lost(self)
         self.open = False
         for future in self.waiting.values():
             if not future.done():
@@ -117,6 +124,11 @@ class _Child(asyncio.Protocol):
             self.process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=1)  # reaped: no zombie
+
+
+def _expire(future: asyncio.Future[Answer]) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
 
 
 class GradingFailed(Exception):
@@ -141,14 +153,15 @@ class GradingPool:
             self._starting = asyncio.get_running_loop().create_task(self._start())
         return bool(self._children)
 
-    def submit(self, puzzle: int, answer: str) -> asyncio.Future[Answer]:
-        """A future for the verdict and its JSON (it fails with ``GradingFailed`` when the child stops);
-        ``GradingFailed`` right away when no child is running."""
+    def submit(self, puzzle: int, answer: str, deadline: float) -> asyncio.Future[Answer]:
+        """A future for the verdict and its JSON; it fails with ``GradingFailed`` when the child stops
+        and with ``TimeoutError`` after ``deadline`` seconds. ``GradingFailed`` right away when no child
+        is running."""
         if not self.ready():
             raise GradingFailed("no grading process is running yet")
         child = min(self._children, key=lambda c: len(c.waiting))
         self._number += 1
-        return child.send(self._number, puzzle, answer)
+        return child.send(self._number, puzzle, answer, deadline)
 
     async def _start(self) -> None:
         try:
@@ -161,7 +174,7 @@ class GradingPool:
                     stdout=subprocess.PIPE,
                     env=_child_environment(),
                 )
-                child = _Child(process)
+                child = _Child(process, self._lost)
                 try:
                     await child.connect()
                 except BaseException:
@@ -173,6 +186,17 @@ class GradingPool:
             print(f"einsum-puzzles: grading in the server process (no grading process: {error})", file=sys.stderr)
         finally:
             self._starting = None
+
+    def _lost(self, child: _Child) -> None:
+        """A child stopped: one that never answered counts as a failed start (a broken installation must
+        not be started again on every check)."""
+        if child.open and not child.answered:
+            self._failed_starts += 1
+            if self._failed_starts == MAX_FAILED_STARTS:
+                print(
+                    "einsum-puzzles: the grading processes keep stopping; grading in the server process",
+                    file=sys.stderr,
+                )
 
     def close(self) -> None:
         for child in self._children:

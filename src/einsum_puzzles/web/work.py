@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -37,22 +37,33 @@ def _plain_work(subscript: str, shapes: list[tuple[int, ...]]) -> int | None:
     """The multiply-adds of a plain subscript (letters only, one letter per axis, no '...', every size of
     a letter equal, a valid output) without binding it: exactly what ``bind`` gives for it. None for any
     other subscript (``bind`` then decides, with numpy's rules for size-1 axes, ellipses and errors)."""
+    return _plain_work_all(subscript, [shapes])
+
+
+def _plain_work_all(subscript: str, shape_sets: Sequence[list[tuple[int, ...]]]) -> int | None:
+    """``_plain_work`` over several sets of shapes (the largest), reading the subscript once; None when
+    any set is not plain."""
     if not _PLAIN.fullmatch(subscript):
         return None
     inputs, _, output = subscript.partition("->")
     terms = inputs.split(",")
-    if not shapes or len(terms) != len(shapes):
+    if len(set(output)) != len(output):
         return None
-    sizes: dict[str, int] = {}
-    for term, shape in zip(terms, shapes):
-        if len(term) != len(shape):
+    most = 0
+    for shapes in shape_sets:
+        if not shapes or len(terms) != len(shapes):
             return None
-        for label, size in zip(term, shape):
-            if sizes.setdefault(label, size) != size:
+        sizes: dict[str, int] = {}
+        for term, shape in zip(terms, shapes):
+            if len(term) != len(shape):
                 return None
-    if len(set(output)) != len(output) or not set(output) <= sizes.keys() or len(sizes) > MAX_DIMS:
-        return None
-    return math.prod(sizes.values())
+            for label, size in zip(term, shape):
+                if sizes.setdefault(label, size) != size:
+                    return None
+        if not set(output) <= sizes.keys() or len(sizes) > MAX_DIMS:
+            return None
+        most = max(most, math.prod(sizes.values()))
+    return most
 
 
 _PLAIN = re.compile(r"[A-Za-z]+(?:,[A-Za-z]+)*(?:->[A-Za-z]*)?")
@@ -81,7 +92,11 @@ def _trial_shapes(puzzle: Puzzle, trials: int) -> list[dict[str, tuple[int, ...]
 
 def answer_work(puzzle: Puzzle, answer: str) -> int:
     """The most multiply-adds ``answer`` costs on the shown inputs or on any fresh draw."""
-    return max(subscript_work(answer, shapes) for shapes in _trial_argument_shapes(puzzle, FRESH_TRIALS))
+    shape_sets = _trial_argument_shapes(puzzle, FRESH_TRIALS)
+    quick = _plain_work_all(answer, shape_sets)
+    if quick is not None:
+        return quick
+    return max(subscript_work(answer, shapes) for shapes in shape_sets)
 
 
 def steps_work(puzzle: Puzzle, subscripts: Mapping[str, str], trials: int = 2) -> int:
