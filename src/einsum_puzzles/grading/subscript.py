@@ -119,6 +119,11 @@ def check_subscript(
                 bind(answer, *shapes)
             except EinsumError as error:
                 return _fails_on_fresh(puzzle, answer, error, list(shapes), _explain(puzzle, learner), find_fix)
+        if backend == "numpy" and shapes == shown_shapes and _cannot_match(learner.output_shape, expected.shape):
+            # numpy gives the shape bind gives: no axis order of it is the target's, so the values are
+            # not needed for the verdict (a wrong shape); a stand-in of that shape, allocating nothing.
+            got = np.broadcast_to(np.zeros((), dtype=expected.dtype), learner.output_shape)
+            return _wrong(puzzle, answer, learner, got, expected, number, _explain(puzzle, learner), find_fix)
         try:
             got = np.asarray(evaluate(answer, *arguments))
         except Exception as error:  # the backend's own failure, reported as such, never as a traceback
@@ -344,6 +349,11 @@ def _fails_on_fresh(
         explanation=explanation,
         fix=fixed.fix.text if fixed else None,
     )
+
+
+def _cannot_match(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """No axis order of ``shape`` is ``target`` (so the output is wrong whatever its values)."""
+    return sorted(shape) != sorted(target)
 
 
 def _first_difference(got: np.ndarray, expected: np.ndarray) -> tuple[int, ...]:
