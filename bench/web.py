@@ -3,8 +3,10 @@
 Starts ``einsum-puzzles serve`` on a free 127.0.0.1 port (progress in a temporary folder), waits until
 ``/healthz`` says the start-up import of the other libraries is over, sends a bounded number of requests
 from N concurrent clients (each one learner on its own keep-alive connection, keeping its cookie as a
-browser does) to each endpoint in turn, and prints requests per second, p50/p99 latency and errors,
-then the throughput ratio check/healthz (goal >= 0.5 with zero errors at 64 clients). Stops by itself.
+browser does) to the two endpoints in turns (``--slices``), and prints requests per second, p50/p99
+latency and errors, then the throughput ratio check/healthz (goal >= 0.5 with zero errors at 64
+clients). Stops by itself. The load generator is one event loop writing HTTP/1.1 directly
+(``--client threads``: a thread per client with http.client, which costs the shared CPU more).
 
 With ``--database postgresql`` (a throwaway PostgreSQL cluster on a free loopback port, made with the
 server's own tools like the tests do) and/or ``--workers N``, it also measures the single-process SQLite
@@ -13,7 +15,7 @@ server and prints the POST /api/check throughput of the chosen setup against it 
 With one SQLite process (the default) it measures ``--rounds`` fresh servers one after another and
 reports the median ratio (the machine may be shared and noisy).
 
-    python bench/web.py [--clients 64] [--requests 3000] [--rounds 3] [--workers 2 --database postgresql]
+    python bench/web.py [--clients 64] [--requests 6000] [--rounds 5] [--workers 2 --database postgresql]
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def drive_async(base: str, method: str, path: str, bodies: list[Any], clients: int, total: int) -> dict[str, float]:
+def drive_async(
+    base: str, method: str, path: str, bodies: list[Any], clients: int, total: int, first: int = 0
+) -> dict[str, Any]:
     """``clients`` concurrent keep-alive connections in one event loop share ``total`` requests; the
     request bodies cycle through ``bodies``. A lean client (a few tens of microseconds of CPU a request,
     HTTP/1.1 written and read directly): on a machine with few cores the load generator shares the CPU
@@ -54,7 +58,7 @@ def drive_async(base: str, method: str, path: str, bodies: list[Any], clients: i
         head += b"Content-Type: application/json\r\n"
     latencies: list[float] = []
     errors = 0
-    counter = iter(range(total))
+    counter = iter(range(first, first + total))
 
     async def client() -> None:
         nonlocal errors
@@ -84,12 +88,18 @@ def drive_async(base: str, method: str, path: str, bodies: list[Any], clients: i
         return time.perf_counter() - started
 
     elapsed = asyncio.run(run())
-    latencies.sort()
+    return summary(latencies, elapsed, errors)
+
+
+def summary(latencies: list[float], elapsed: float, errors: float) -> dict[str, Any]:
+    latencies = sorted(latencies)
     return {
         "rps": len(latencies) / elapsed,
         "p50": statistics.median(latencies),
         "p99": latencies[int(0.99 * (len(latencies) - 1))],
         "errors": errors,
+        "elapsed": elapsed,
+        "latencies": latencies,
     }
 
 
@@ -108,7 +118,9 @@ def _read_head(data: bytes) -> tuple[int, int, bytes]:
     return status, length, cookie
 
 
-def drive(base: str, method: str, path: str, bodies: list[Any], clients: int, total: int) -> dict[str, float]:
+def drive(
+    base: str, method: str, path: str, bodies: list[Any], clients: int, total: int, first: int = 0
+) -> dict[str, Any]:
     """``clients`` threads, each with its own keep-alive connection (http.client), share ``total``
     requests; the request bodies cycle through ``bodies``. Heavier on the CPU than ``drive_async``."""
     host, port = base.removeprefix("http://").split(":")
@@ -116,7 +128,7 @@ def drive(base: str, method: str, path: str, bodies: list[Any], clients: int, to
     headers = {"Content-Type": "application/json"} if payloads[0] else {}
     latencies: list[float] = []
     errors = 0
-    counter = iter(range(total))
+    counter = iter(range(first, first + total))
     lock = threading.Lock()
 
     def worker() -> None:
@@ -156,14 +168,7 @@ def drive(base: str, method: str, path: str, bodies: list[Any], clients: int, to
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(latencies),
-        "p99": latencies[int(0.99 * (len(latencies) - 1))],
-        "errors": errors,
-    }
+    return summary(latencies, time.perf_counter() - started, errors)
 
 
 def wait_ready(base: str, timeout: float = 120.0) -> None:
@@ -200,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite", help="the store")
-    parser.add_argument("--rounds", type=int, default=3, help="fresh single-process servers measured (median)")
+    parser.add_argument("--rounds", type=int, default=5, help="fresh single-process servers measured (median)")
+    parser.add_argument("--slices", type=int, default=4, help="turns each endpoint takes within a round")
     parser.add_argument(
         "--client",
         choices=["async", "threads"],
@@ -219,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         errors = 0.0
         for number in range(args.rounds):
             print(f"round {number + 1} of {args.rounds} (fresh server, cold verdict cache)")
-            results: dict[str, dict[str, float]] = {}
+            results: dict[str, dict[str, Any]] = {}
             measure(script, args, 1, None, results)
             ratios.append(results["POST /api/check"]["rps"] / results["GET /healthz"]["rps"])
             errors += sum(r["errors"] for r in results.values())
@@ -241,10 +247,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     try:
         print("baseline: 1 process, SQLite")
-        baseline: dict[str, dict[str, float]] = {}
+        baseline: dict[str, dict[str, Any]] = {}
         measure(script, args, 1, None, baseline)
         print(f"\n{args.workers} process(es), {args.database}")
-        chosen: dict[str, dict[str, float]] = {}
+        chosen: dict[str, dict[str, Any]] = {}
         measure(script, args, args.workers, cluster.database() if cluster else None, chosen)
     finally:
         if cluster is not None:
@@ -263,7 +269,7 @@ def measure(
     args: argparse.Namespace,
     workers: int,
     database_url: str | None,
-    results: dict[str, dict[str, float]] | None = None,
+    results: dict[str, dict[str, Any]] | None = None,
 ) -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -281,10 +287,23 @@ def measure(
                 ("GET /healthz", "GET", "/healthz", [None]),
                 ("POST /api/check", "POST", "/api/check", answers()),
             ]
-            for name, method, path, bodies in cases:
-                run = drive_async if args.client == "async" else drive
+            run = drive_async if args.client == "async" else drive
+            for _, method, path, bodies in cases:
                 run(base, method, path, bodies, args.clients, min(200, args.requests))  # warm up
-                results[name] = run(base, method, path, bodies, args.clients, args.requests)
+            # The endpoints take turns, a slice of the requests each, so that a noisy moment of a shared
+            # machine falls on both rather than on one; each continues where its last slice stopped.
+            parts: dict[str, list[dict[str, Any]]] = {name: [] for name, *_ in cases}
+            size = max(1, args.requests // args.slices)
+            for number in range(args.slices):
+                for name, method, path, bodies in cases:
+                    parts[name].append(run(base, method, path, bodies, args.clients, size, number * size))
+            for name, *_ in cases:
+                done = parts[name]
+                results[name] = summary(
+                    [t for part in done for t in part["latencies"]],
+                    sum(part["elapsed"] for part in done),
+                    sum(part["errors"] for part in done),
+                )
                 r = results[name]
                 print(
                     f"{name:16} {r['rps']:8.0f} req/s   p50 {r['p50'] * 1e3:7.1f} ms   p99 {r['p99'] * 1e3:7.1f} ms"

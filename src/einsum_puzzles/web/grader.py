@@ -32,6 +32,8 @@ from ..grading.worker import render
 
 LINE_LIMIT = 1 << 22
 """Longest verdict line read back from a child (a verdict is a few KB; its diagram is bounded)."""
+SPILL = 16
+"""Answers waiting at the first grading process before others get new ones."""
 MAX_FAILED_STARTS = 3
 """Starts that may fail before the pool stops trying (the app then grades in its own process)."""
 
@@ -159,7 +161,11 @@ class GradingPool:
         is running."""
         if not self.ready():
             raise GradingFailed("no grading process is running yet")
-        child = min(self._children, key=lambda c: len(c.waiting))
+        # The first child takes answers until it has SPILL waiting (one process woken per turn, batches
+        # stay large); past that, or while it is busy with a slow check, the least loaded one does.
+        child = self._children[0]
+        if len(child.waiting) >= SPILL:
+            child = min(self._children, key=lambda c: len(c.waiting))
         self._number += 1
         return child.send(self._number, puzzle, answer, deadline)
 
