@@ -5,8 +5,10 @@ and breaking one gives a 4xx JSON error that names it; the server never runs lea
 puzzles are checked step by step, from subscripts); a Content-Security-Policy without inline script or
 style; the learner cookie is HttpOnly and SameSite=Strict; state-changing requests from another origin
 are refused. The outer guard (Host allowlist, same-origin check, body limit, headers on every response)
-is ``security.py``; the work limit covers every trial and every step (``work.py``), and grading that is
-not trivially cheap runs in a small thread pool with a deadline, never on the event loop.
+is ``security.py``; the work limit covers every trial and every step (``work.py``). Served
+(``serve``), numpy subscript answers are graded in child processes (``grader.py``), the other libraries
+and the code-puzzle steps in a small thread pool, all with a deadline; only cached verdicts and (without
+grading processes) small numpy checks are graded on the event loop.
 """
 
 from __future__ import annotations
@@ -63,9 +65,9 @@ VERDICT_CACHE = 4096
 MAX_WORK = 10_000_000
 """Multiply-adds one einsum of a check may cost, on the shown inputs and on every fresh draw."""
 INLINE_WORK = 50_000
-"""Checks with numpy up to this many multiply-adds run on the event loop: numpy's loop takes 0.02-0.2 ms
-per draw at this size, less than the hand-off to a grading thread and back (which also contends for the
-GIL with the event loop)."""
+"""Without grading processes (``create_app()`` in tests and notebooks, or while they start), checks with
+numpy up to this many multiply-adds run on the event loop: numpy's loop takes 0.02-0.2 ms per draw at
+this size, less than the hand-off to a grading thread and back (which also contends for the GIL)."""
 GRADE_THREADS = 2
 """Checks graded at the same time (each may hold tens of MB); the others wait for a free thread."""
 GRADE_PROCESSES = 2
@@ -379,7 +381,8 @@ def create_app(
         return name
 
     async def _grade_async(p: Puzzle, answer: str | None, steps: dict[str, str] | None, backend: str) -> Verdict:
-        """The verdict: cached ones and cheap numpy checks right here, the rest in the grading threads."""
+        """The verdict: cached ones right here; new numpy subscript answers in the grading processes when
+        the app has them (else cheap ones here); the rest in the grading threads."""
         key = (p.id, answer, tuple(sorted((steps or {}).items())), backend)
         cached = verdicts.get(key)
         if cached is not None:
