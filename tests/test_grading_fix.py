@@ -14,6 +14,8 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import einsum_puzzles as ep
 from einsum_puzzles.grading.fix import Form, normalize
@@ -346,3 +348,23 @@ def test_an_unknown_output_letter_is_not_called_an_order_problem() -> None:
     verdict = ep.check(37, "b,bi...->ij")
     assert verdict.kind == "output" and "another order" not in verdict.message
     assert verdict.fix is not None and ep.check(37, verdict.fix).correct
+
+
+def _levenshtein(a: list[str], b: list[str]) -> int:
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+@given(
+    st.lists(st.sampled_from(["i", "j", "k", "...", ",", "->", "A"]), max_size=14),
+    st.lists(st.sampled_from(["i", "j", "k", "...", ",", "->", "A"]), max_size=14),
+)
+def test_token_distance_is_the_levenshtein_distance(a: list[str], b: list[str]) -> None:
+    from einsum_puzzles.grading.fix import distance
+
+    assert distance(a, b) == _levenshtein(a, b) == distance(tuple(b), tuple(a))
