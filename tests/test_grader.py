@@ -91,18 +91,36 @@ def test_a_child_that_dies_fails_its_answers_and_is_replaced() -> None:
     asyncio.run(scenario())
 
 
-def test_an_answer_past_its_deadline_fails_and_the_late_verdict_is_dropped() -> None:
+def test_an_answer_past_its_deadline_fails_and_its_child_is_replaced() -> None:
     async def scenario() -> None:
         pool = await started(1)
         try:
+            late = pool._children[0]
+            other = pool.submit(25, "abc,acf->abf", 30)
             with pytest.raises(TimeoutError):
                 await pool.submit(21, "ij,jk->ki", 1e-9)
-            verdict, _ = await pool.submit(21, "ij,jk->ik", 30)  # the late answer did not confuse this one
-            assert verdict.correct
+            with pytest.raises(GradingFailed):
+                await other  # a child that is late is stopped: what it owed is graded by the server
+            assert not late.alive and late.waiting == {}
+            for _ in range(500):
+                if pool.ready():
+                    break
+                await asyncio.sleep(0.02)
+            verdict, _ = await pool.submit(21, "ij,jk->ik", 30)
+            assert verdict.correct and pool._children[0] is not late
         finally:
             pool.close()
 
     asyncio.run(scenario())
+
+
+def test_a_child_skips_an_answer_whose_request_has_given_up() -> None:
+    from einsum_puzzles.grading.worker import answer
+
+    line = json.dumps({"id": 7, "puzzle": 21, "answer": "ij,jk->ik", "until": time.time() - 1}).encode()
+    assert answer(line) == b"7\t!expired before it was graded\n"
+    fresh = json.dumps({"id": 8, "puzzle": 21, "answer": "ij,jk->ik", "until": time.time() + 60}).encode()
+    assert answer(fresh) == b"8\t" + render(check(21, "ij,jk->ik").to_dict()) + b"\n"
 
 
 def children_of(pid: int) -> list[int]:

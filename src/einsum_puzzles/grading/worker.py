@@ -11,7 +11,9 @@ from __future__ import annotations
 import gc
 import json
 import os
+import signal
 import sys
+import time
 from typing import Any
 
 GC_THRESHOLDS = (20_000, 50, 100)
@@ -38,6 +40,8 @@ def answer(line: bytes) -> bytes:
     try:
         request = json.loads(line)
         number = int(request["id"])
+        if time.time() > float(request.get("until", "inf")):
+            return b"%d\t!expired before it was graded\n" % number  # its request has had its 503
         verdict = check(int(request["puzzle"]), str(request["answer"]))
         return b"%d\t" % number + render(verdict.to_dict()) + b"\n"
     except Exception as error:  # reported to the server, which then grades this answer itself
@@ -49,6 +53,7 @@ def main() -> int:
     """The child: grade every request that has arrived, then write all their answers at once (one
     wake-up of the server per batch, not per answer)."""
     tune_gc()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on serve: the server stops, and with it our stdin
     stdin, stdout = sys.stdin.fileno(), sys.stdout.fileno()
     sys.stdout = sys.stderr  # anything printed while grading goes to the server's log, not into the answers
     pending = b""

@@ -118,12 +118,22 @@ class AttemptWriter:
     def _flush(self) -> None:
         """Inline mode: write this turn's attempts now, or hand them to the thread."""
         batch, self._pending = self._pending, []
+        try:
+            self._write_inline(batch)
+        except Exception as error:  # never leave a request waiting
+            _resolve([future for _, _, future in batch], StoreError(f"the attempt could not be stored ({error})"))
+
+    def _write_inline(self, batch: list[_Item]) -> None:
         db = self._loop_db
         if db is not None:
             try:
                 write_attempts(db, [attempt for attempt, _, _ in batch])
             except Exception:  # busy or failing: the thread waits, retries and finds out whose attempt fails
-                pass
+                # A failed COMMIT may leave its transaction open: this connection is not used again (the
+                # thread opens a new one after its next write).
+                self._loop_db = None
+                with contextlib.suppress(Exception):
+                    db.close()
             else:
                 self.batches += 1
                 self.inline_batches += 1

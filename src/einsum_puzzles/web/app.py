@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import sys
 import threading
 from collections.abc import Sequence
@@ -96,8 +97,20 @@ class CheckRequest(BaseModel):
     backend: Annotated[str, Field(max_length=16)] = Field(default="numpy", description="library that evaluates")
 
 
-CHECK_BODY = {"required": True, "content": {"application/json": {"schema": CheckRequest.model_json_schema()}}}
-"""POST /api/check's request body in the OpenAPI document (the route reads the body itself)."""
+CHECK_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}}},
+    },
+    "responses": {
+        "422": {
+            "description": "Validation Error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
+        }
+    },
+}
+"""POST /api/check's body and 422 in the OpenAPI document, as FastAPI writes them for a declared body
+(the route reads its body itself; /api/fix declares the same model, so the schema is in components)."""
 
 
 class ExplainRequest(BaseModel):
@@ -140,6 +153,16 @@ def parse_shapes(text: str) -> list[tuple[int, ...]]:
     return shapes
 
 
+def _is_json(content_type: str) -> bool:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+def _in_body(error: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic's problems located in the request body, as FastAPI reports a declared body's."""
+    return [{**problem, "loc": ("body", *problem["loc"])} for problem in error.errors()]
+
+
 def _error_json(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": kind, "message": message, **extra}, status_code=status)
 
@@ -173,6 +196,8 @@ def create_app(
     verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...], str], Verdict] = {}
     verdicts_lock = threading.Lock()
     pool = GradingPool(grading_processes) if grading_processes > 0 else None
+    if pool is not None:
+        app.router.on_shutdown.append(pool.close)  # the children also end by themselves when stdin closes
 
     def progress(learner: str) -> Progress:
         return Progress(store, learner=f"web:{learner}", reuse=True)
@@ -248,7 +273,7 @@ def create_app(
     def api_puzzle(number: Annotated[int, Field(ge=1, le=1_000_000)]) -> dict[str, Any]:
         return puzzle_json(curriculum.puzzle(number))
 
-    @app.post("/api/check", tags=["api"], openapi_extra={"requestBody": CHECK_BODY})
+    @app.post("/api/check", tags=["api"], openapi_extra=CHECK_OPENAPI)
     async def api_check(request: Request) -> JSONResponse:
         """Grade an answer (a subscript, or the steps of a code puzzle) and record the attempt."""
         # The hottest route: the body is validated by pydantic-core straight from its bytes (the same
@@ -272,11 +297,30 @@ def create_app(
         return response
 
     async def _check_request(request: Request) -> CheckRequest:
+        """The body as FastAPI reads a declared JSON body (the same model, the same 422), validated by
+        pydantic-core straight from the bytes in the common case."""
+        raw = await request.body()
+        kind = request.headers.get("content-type")
+        if not raw:
+            problem = {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
+            raise RequestValidationError([problem])
+        if kind is not None and not _is_json(kind):
+            message = f"the body must be JSON (Content-Type: application/json), not {kind[:40]!r}"
+            raise RequestValidationError([{"type": "model_attributes_type", "loc": ("body",), "msg": message}])
         try:
-            return CheckRequest.model_validate_json(await request.body())
+            return CheckRequest.model_validate_json(raw)
         except ValidationError as error:
-            problems = [{**problem, "loc": ("body", *problem["loc"])} for problem in error.errors()]
-            raise RequestValidationError(problems) from None
+            if all(problem["type"] != "json_invalid" for problem in error.errors()):
+                raise RequestValidationError(_in_body(error)) from None
+        try:  # JSON that only Python's reader takes (a byte-order mark, UTF-16): as FastAPI did
+            data = json.loads(raw)
+        except ValueError as error:
+            problem = {"type": "json_invalid", "loc": ("body",), "msg": f"Invalid JSON: {error}", "input": None}
+            raise RequestValidationError([problem]) from None
+        try:
+            return CheckRequest.model_validate(data)
+        except ValidationError as error:
+            raise RequestValidationError(_in_body(error)) from None
 
     rendered: dict[int, tuple[Verdict, bytes]] = {}  # id -> (the cached verdict, its JSON body)
 

@@ -6,7 +6,7 @@ lock, so every other request (pages, /healthz, cached checks) waited behind it a
 one core. Here the event loop only hands the answer to a child process and reads back the verdict's
 JSON, and the children grade on the other cores.
 
-The children are ``python -m einsum_puzzles.grading.worker``: numpy and the grader, no web framework, no
+The children run ``einsum_puzzles.grading.worker``: numpy and the grader, no web framework, no
 learner code (subscripts only; code puzzles never reach them). One request per line on stdin
 (``{"id", "puzzle", "answer"}`` as JSON), one answer per line on stdout: ``ID<TAB>`` and then the
 verdict's JSON exactly as the API sends it, or ``ID<TAB>!`` and a message when grading raised.
@@ -21,9 +21,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +39,10 @@ MAX_FAILED_STARTS = 3
 
 Answer = tuple[Verdict, bytes]
 
+_BOOT = "import sys; sys.path.append(sys.argv[1]); from einsum_puzzles.grading.worker import main; sys.exit(main())"
+"""The child's command (``python -P -c``): no current folder on its path, this package found however the
+server found it (appended, so nothing shadows the standard library)."""
+
 
 class _Child(asyncio.Protocol):
     """One grading process, the answers it owes, and the reading end of its stdout (lines are settled as
@@ -53,6 +57,7 @@ class _Child(asyncio.Protocol):
         self.outbox: list[bytes] = []
         self.open = True
         self.stdin: asyncio.WriteTransport | None = None
+        self.stdout: asyncio.BaseTransport | None = None
 
     async def connect(self) -> None:
         loop = asyncio.get_running_loop()
@@ -60,20 +65,33 @@ class _Child(asyncio.Protocol):
         await loop.connect_read_pipe(lambda: self, self.process.stdout)
         self.stdin, _ = await loop.connect_write_pipe(asyncio.Protocol, self.process.stdin)
 
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.stdout = transport
+
     @property
     def alive(self) -> bool:
         return self.open and self.stdin is not None and not self.stdin.is_closing()
 
     def send(self, number: int, puzzle: int, answer: str, deadline: float) -> asyncio.Future[Answer]:
+        # Encoded first: an answer that cannot be (a lone surrogate) raises before anything is registered.
+        line = render({"id": number, "puzzle": puzzle, "answer": answer, "until": time.time() + deadline}) + b"\n"
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Answer] = loop.create_future()
         self.waiting[number] = future
-        timer = loop.call_later(deadline, _expire, future)
+        timer = loop.call_later(deadline, self._expire, number)
         future.add_done_callback(lambda _: timer.cancel())
         if not self.outbox:  # one write (and one wake-up of the child) per turn of the event loop
             loop.call_soon(self._flush)
-        self.outbox.append(render({"id": number, "puzzle": puzzle, "answer": answer}) + b"\n")
+        self.outbox.append(line)
         return future
+
+    def _expire(self, number: int) -> None:
+        """An answer is ``deadline`` seconds late: its request gets 503, and the child, stuck or hopelessly
+        behind, is stopped (the others it owes are graded by the server; a new child starts)."""
+        future = self.waiting.pop(number, None)
+        if future is not None and not future.done():
+            future.set_exception(TimeoutError())
+            self.stop()
 
     def _flush(self) -> None:
         lines, self.outbox = self.outbox, []
@@ -112,25 +130,30 @@ class _Child(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.on_lost(self)
         self.open = False
-        for future in self.waiting.values():
-            if not future.done():
-                future.set_exception(GradingFailed("the grading process stopped"))
-        self.waiting.clear()
+        self._fail_waiting()
         self.stop()
 
+    def _fail_waiting(self) -> None:
+        waiting, self.waiting = self.waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_exception(GradingFailed("the grading process stopped"))
+
     def stop(self) -> None:
+        """Kill the child (never waiting for it here: it is reaped by polling, off this call)."""
         self.open = False
-        if self.stdin is not None:
-            self.stdin.close()
+        for transport in (self.stdin, self.stdout):
+            if transport is not None:
+                transport.close()
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=1)  # reaped: no zombie
+        self._fail_waiting()
+        self._reap()
 
-
-def _expire(future: asyncio.Future[Answer]) -> None:
-    if not future.done():
-        future.set_exception(TimeoutError())
+    def _reap(self, tries: int = 50) -> None:
+        if self.process.poll() is None and tries:
+            with contextlib.suppress(RuntimeError):  # no running loop: the interpreter reaps it at exit
+                asyncio.get_running_loop().call_later(0.1, self._reap, tries - 1)
 
 
 class GradingFailed(Exception):
@@ -143,6 +166,8 @@ class GradingPool:
     def __init__(self, size: int) -> None:
         self.size = size
         self._children: list[_Child] = []
+        self._stopped: list[_Child] = []
+        """Children stopped but perhaps not reaped yet (``close`` waits for them)."""
         self._starting: asyncio.Task[None] | None = None
         self._failed_starts = 0
         self._number = 0
@@ -150,7 +175,9 @@ class GradingPool:
     def ready(self) -> bool:
         """True when a child can take an answer now; otherwise starts them (in the background)."""
         if not all(child.alive for child in self._children):
+            self._stopped += [child for child in self._children if not child.alive]
             self._children = [child for child in self._children if child.alive]
+            self._stopped = [child for child in self._stopped if child.process.poll() is None]
         if len(self._children) < self.size and self._starting is None and self._failed_starts < MAX_FAILED_STARTS:
             self._starting = asyncio.get_running_loop().create_task(self._start())
         return bool(self._children)
@@ -167,7 +194,10 @@ class GradingPool:
         if len(child.waiting) >= SPILL:
             child = min(self._children, key=lambda c: len(c.waiting))
         self._number += 1
-        return child.send(self._number, puzzle, answer, deadline)
+        try:
+            return child.send(self._number, puzzle, answer, deadline)
+        except UnicodeEncodeError as error:
+            raise GradingFailed(f"the answer cannot be sent ({error.reason})") from None
 
     async def _start(self) -> None:
         try:
@@ -175,10 +205,9 @@ class GradingPool:
                 # subprocess.Popen (fork-exec in one step, vfork where it can) rather than the event
                 # loop's own spawning, which forks first: libraries loaded in the server (jax) warn on fork.
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "einsum_puzzles.grading.worker"],
+                    [sys.executable, "-P", "-c", _BOOT, str(Path(__file__).resolve().parents[2])],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
-                    env=_child_environment(),
                 )
                 child = _Child(process, self._lost)
                 try:
@@ -187,7 +216,7 @@ class GradingPool:
                     child.stop()
                     raise
                 self._children.append(child)
-        except OSError as error:
+        except Exception as error:  # any failure to start counts (the server grades meanwhile)
             self._failed_starts += 1
             print(f"einsum-puzzles: grading in the server process (no grading process: {error})", file=sys.stderr)
         finally:
@@ -205,13 +234,9 @@ class GradingPool:
                 )
 
     def close(self) -> None:
-        for child in self._children:
+        """Stop every child and reap it (at shutdown: waits up to a second for each)."""
+        for child in self._children + self._stopped:
             child.stop()
-        self._children = []
-
-
-def _child_environment() -> dict[str, str]:
-    """The server's environment, with this package importable however the server found it."""
-    here = str(Path(__file__).resolve().parents[2])
-    path = os.environ.get("PYTHONPATH", "")
-    return dict(os.environ, PYTHONPATH=here + (os.pathsep + path if path else ""))
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.process.wait(timeout=1)
+        self._children, self._stopped = [], []
