@@ -206,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite", help="the store")
     parser.add_argument("--rounds", type=int, default=5, help="fresh single-process servers measured (median)")
-    parser.add_argument("--slices", type=int, default=4, help="turns each endpoint takes within a round")
+    parser.add_argument(
+        "--slices", type=int, default=1, help="turns each endpoint takes within a round (each opens new connections)"
+    )
     parser.add_argument(
         "--client",
         choices=["async", "threads"],
