@@ -1,11 +1,13 @@
 """Running learner code in isolation, and reading back what it leaves as hostile data.
 
 On Linux with bubblewrap (``bwrap``) the child runs in new user/PID/network/IPC/UTS namespaces, on a
-file system made of read-only binds (the Python installation, numpy, the runner) plus one writable
-private folder; every process it starts dies with the namespace. When we are root, the runner switches
+file system made of read-only binds (the Python installation, numpy, the runner), two result files
+bound one by one, and one writable folder, a tmpfs of ``Limits.disk`` bytes; every process it starts
+dies with the namespace. When we are root, the runner switches
 to an unprivileged uid before reading the learner's code. Without bubblewrap (another OS, user
 namespaces disabled) the child still gets resource limits, a minimal environment and a supervisor that
-kills every descendant; a single warning says that the code then runs with the user's own rights.
+kills every descendant and every process carrying the check's mark (``marker.py``), which the parent
+looks for again when the check ends; a single warning says that the code then runs with the user's own rights.
 
 The parent never trusts the child: standard output and error go to size-capped anonymous files, the
 result is read only from a regular file (``O_NOFOLLOW``, non-blocking, size-capped) and schema-checked,
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import json
 import math
 import os
@@ -39,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from ..terminal import printable
+from . import marker
 
 RUNNER = Path(__file__).with_name("sandbox.py")
 PREFIX = "einsum-puzzles-"
@@ -65,8 +69,10 @@ class Limits:
     """Wall-clock seconds for the learner's code (CPU seconds: this, rounded up, plus one)."""
     memory: int = 2 * 1024**3
     """Bytes of address space."""
-    file_size: int = 64 * 1024**2
+    file_size: int = 16 * 1024**2
     """Largest file the child may write (its standard output and error included)."""
+    disk: int = 32 * 1024**2
+    """Bytes the child may write in all under bubblewrap (the size of its tmpfs)."""
     open_files: int = 64
     processes: int = 64
 
@@ -82,6 +88,9 @@ class Isolation:
 _isolation: Isolation | None = None
 _warned = False
 _lock = threading.Lock()
+_serial = itertools.count()
+RESULT_FILES = ("result.json", "outputs.f64")
+"""What the runner writes into ``OUT``: under bubblewrap the only two files of OUT it can write to."""
 
 
 def isolation() -> Isolation:
@@ -166,6 +175,9 @@ def run(
     if how.mode == "rlimits":
         _warn_once(how.reason)
     _sweep()
+    if how.mode == "rlimits":  # processes of checks whose checking process was killed
+        marker.kill_marked(abandoned_only=True)
+    check = marker.check_id(os.getpid(), next(_serial))
     folder: Path | None = None
     process: subprocess.Popen[bytes] | None = None
     previous = _exit_on_sigterm()
@@ -174,9 +186,13 @@ def run(
         inbox, outbox = folder / "in", folder / "out"
         inbox.mkdir()
         outbox.mkdir(mode=0o700)
-        job = _write_job(inbox, source, function_name, all_inputs, limits, how.mode)
+        job = _write_job(inbox, source, function_name, all_inputs, limits, how.mode, check)
+        made = RESULT_FILES if how.mode == "bwrap" else ()  # bubblewrap binds them one by one
+        for name in made:
+            os.close(os.open(outbox / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         if job.get("uid") is not None:
-            os.chown(outbox, job["uid"], job["uid"])
+            for path in (outbox, *(outbox / name for name in made)):
+                os.chown(path, job["uid"], job["uid"])
             folder.chmod(0o711)
         with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
             filter_fd = None
@@ -186,7 +202,7 @@ def run(
                     filter_fd, writer = os.pipe()
                     os.write(writer, program)
                     os.close(writer)
-                command = _bwrap_command(inbox, outbox, filter_fd)
+                command = _bwrap_command(inbox, outbox, filter_fd, limits.disk)
             else:
                 command = [sys.executable, "-I", str(RUNNER), str(inbox), str(outbox)]
             started = time.monotonic()
@@ -214,6 +230,8 @@ def run(
     finally:
         if process is not None:
             _kill(process)
+            if how.mode == "rlimits":  # what left the supervisor's reach (new session, parent killed)
+                marker.kill_marked(check)
         if folder is not None:
             _remove(folder)
         if previous is not None:
@@ -244,7 +262,7 @@ def _start(
         stdin=subprocess.DEVNULL,
         stdout=stdout,
         stderr=stderr,
-        env=_environment(str(outbox) if mode == "rlimits" else "/job/out"),
+        env=_environment(str(outbox) if mode == "rlimits" else WORKDIR),
         cwd=outbox,
         start_new_session=True,
         close_fds=True,
@@ -253,7 +271,13 @@ def _start(
 
 
 def _write_job(
-    inbox: Path, source: str, function_name: str, all_inputs: Sequence[tuple[Any, ...]], limits: Limits, mode: str
+    inbox: Path,
+    source: str,
+    function_name: str,
+    all_inputs: Sequence[tuple[Any, ...]],
+    limits: Limits,
+    mode: str,
+    check: int | None = None,
 ) -> dict[str, Any]:
     arrays = {f"t{t}_{i}": np.asarray(a) for t, inputs in enumerate(all_inputs) for i, a in enumerate(inputs)}
     np.savez(inbox / "inputs.npz", **arrays)  # type: ignore[arg-type]
@@ -271,6 +295,9 @@ def _write_job(
         "uid": NOBODY if _can_drop_to_nobody(mode) else None,
         "supervise": mode == "rlimits" and sys.platform.startswith("linux"),
         "wall": limits.time + 0.5,
+        "marker": check if mode == "rlimits" and sys.platform.startswith("linux") else None,
+        "workdir": WORKDIR if mode == "bwrap" else None,
+        "disk": limits.disk if mode == "bwrap" else None,
     }
     (inbox / "job.json").write_text(json.dumps(job), encoding="utf-8")
     for path in (inbox, *inbox.iterdir()):
@@ -408,13 +435,23 @@ def seccomp_program(machine: str | None = None) -> bytes | None:
     return b"".join(struct.pack("=HBBI", code, jt, jf, k) for code, jt, jf, k in program)
 
 
-def _bwrap_command(inbox: Path, outbox: Path, filter_fd: int | None = None) -> list[str]:
+WORKDIR = "/job/work"
+"""The learner's folder under bubblewrap (working directory, HOME, TMPDIR): a tmpfs of ``Limits.disk`` bytes."""
+
+
+def _bwrap_command(inbox: Path, outbox: Path, filter_fd: int | None = None, disk: int = Limits.disk) -> list[str]:
+    """The runner under bubblewrap. Writable: the two result files (host files, each capped by the
+    file-size rlimit; the folder around them is read-only, so no other file can be made there) and a
+    private tmpfs of ``disk`` bytes, which lives in memory and goes with the sandbox."""
     bwrap = shutil.which("bwrap") or "/usr/bin/bwrap"
-    extra = ["--dir", "/job", "--ro-bind", str(inbox), "/job/in", "--bind", str(outbox), "/job/out"]
-    extra += ["--remount-ro", "/", "--chdir", "/job/out"]
+    extra = ["--dir", "/job", "--ro-bind", str(inbox), "/job/in", "--dir", "/job/out"]
+    for name in RESULT_FILES:
+        extra += ["--bind", str(outbox / name), f"/job/out/{name}"]
+    extra += ["--size", str(disk), "--perms", "1777", "--tmpfs", WORKDIR]
+    extra += ["--remount-ro", "/", "--chdir", WORKDIR]
     if filter_fd is not None:
         extra += ["--seccomp", str(filter_fd)]
-    for key, value in _environment("/job/out").items():
+    for key, value in _environment(WORKDIR).items():
         extra += ["--setenv", key, value]
     return [*_bwrap_prefix(bwrap, extra), "--", sys.executable, "-I", str(RUNNER.resolve()), "/job/in", "/job/out"]
 
@@ -474,6 +511,8 @@ def read_capped(path: Path, cap: int) -> bytes:
 def _read_result(outbox: Path, trials: int, code: int | None, stderr_tail: list[str]) -> dict[str, Any]:
     try:
         raw = read_capped(outbox / "result.json", MAX_RESULT)
+        if not raw:  # the file the parent made, left empty: the runner did not get to write it
+            raise FileNotFoundError("result.json")
     except FileNotFoundError:
         if code in (-signal.SIGXFSZ, 128 + signal.SIGXFSZ):
             return _error("your code wrote more than the checker allows (a file or the printed output is too large)")

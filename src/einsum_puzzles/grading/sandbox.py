@@ -6,14 +6,19 @@ writes ``outputs.f64`` (the raw float64 values of every output, one after anothe
 ``result.json`` into ``OUT``. The parent (``isolation.py``) treats both as hostile.
 
 Before the learner's code is read: resource limits (CPU, address space, processes, file size, open
-files, no core file), then, when the parent runs as root, a switch to an unprivileged uid. Under
-bubblewrap this process is already in its own namespaces; without it (``job["supervise"]``) this
-process forks, becomes a subreaper and kills every descendant the learner's code leaves behind.
+files, no core file, and without bubblewrap the check's mark of ``marker.py``), then, when the parent
+runs as root, a switch to an unprivileged uid. Under bubblewrap this process is already in its own
+namespaces, ``OUT`` holds only the two result files (bound one by one onto a read-only folder) and the
+learner's code works in a size-limited tmpfs (``job["workdir"]``); without it (``job["supervise"]``)
+this process forks, becomes a subreaper and kills every descendant the learner's code leaves behind,
+and every process that carries the check's mark.
 """
 
 import contextlib
+import errno
 import json
 import os
+import stat
 import sys
 import traceback
 from pathlib import Path
@@ -48,6 +53,10 @@ def limit_resources(job: dict) -> None:  # type: ignore[type-arg]
             _soft, hard = resource.getrlimit(which)
             if hard != resource.RLIM_INFINITY and hard < value:
                 resource.setrlimit(which, (hard, hard))
+    if job.get("marker") is not None:
+        import marker  # type: ignore[import-not-found]
+
+        marker.set_mark(job["marker"])
 
 
 def drop_privileges(job: dict) -> None:  # type: ignore[type-arg]
@@ -70,9 +79,11 @@ def no_new_privileges() -> None:
         pass
 
 
-def supervise(deadline: float) -> None:
+def supervise(deadline: float, check: "int | None" = None) -> None:
     """Fork; the parent half becomes a subreaper, waits at most ``deadline`` seconds, then kills
-    every process left under it and exits with the learner process's status. Returns in the child."""
+    every process left under it and every process marked with ``check`` (see marker.py: those that
+    left it by a new session and the death of a parent), and exits with the learner process's status.
+    Returns in the child."""
     import ctypes
     import signal
     import time
@@ -101,6 +112,10 @@ def supervise(deadline: float) -> None:
             break
         time.sleep(0.01)
     _kill_descendants()
+    if check is not None:
+        import marker
+
+        marker.kill_marked(check)
     if os.WIFSIGNALED(status):
         os._exit(128 + os.WTERMSIG(status))
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
@@ -155,11 +170,11 @@ def main(inbox: str, outbox: str) -> None:
     source_dir, base = Path(inbox), Path(outbox)
     job = json.loads((source_dir / "job.json").read_text(encoding="utf-8"))
     if job.get("supervise"):
-        supervise(job["wall"])
+        supervise(job["wall"], job.get("marker"))
     limit_resources(job)
     drop_privileges(job)
     no_new_privileges()
-    os.chdir(base)
+    os.chdir(job.get("workdir") or base)
     import numpy as np
 
     watch = _load_watch()  # the einsum-only rule at run time (grading/watch.py), before the learner's code
@@ -195,6 +210,12 @@ def main(inbox: str, outbox: str) -> None:
             message = type(error).__name__
         if isinstance(error, MemoryError):
             message = "MemoryError: your code used more memory than the checker allows"
+        elif isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            space = job.get("disk")
+            size = f" ({space // 1024**2} MiB)" if isinstance(space, int) else ""
+            message = f"OSError: your code wrote more than the checker's folder holds{size}"
+        elif isinstance(error, OSError) and error.errno == errno.EFBIG:
+            message = f"OSError: your code wrote a file larger than the checker allows ({job['fsize'] // 1024**2} MiB)"
         write(
             base,
             {
@@ -218,7 +239,9 @@ def _load_watch() -> Any:
 
 
 def replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` as a new regular file (whatever the learner left under that name)."""
+    """Write ``data`` to ``path`` as a regular file: a new one in place of whatever the learner left
+    under that name, or, under bubblewrap (where the file is bound onto a read-only folder and cannot
+    be removed), the bound file itself, emptied first."""
     try:
         if path.is_dir() and not path.is_symlink():
             os.rmdir(path)
@@ -226,8 +249,11 @@ def replace(path: Path, data: bytes) -> None:
             path.unlink()
     except OSError:
         pass
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags, 0o600)
     with os.fdopen(fd, "wb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or device the learner left: not written to
+            raise OSError(f"{path.name} is not a regular file")
         handle.write(data)
 
 
