@@ -74,21 +74,49 @@ def attacks(outside: Path, port: int, secret_file: Path) -> dict[str, str]:
             "            break\n"
         ),
         "kill_parent": "    os.kill(os.getppid(), 9)\n    os.kill(1, 9)\n",
+        # a new session, then the death of the supervisor: neither its process group nor the subreaper
+        # finds the sleeper any more (what kept it alive in the fallback before the mark of marker.py)
+        "setsid_kill_supervisor": (
+            "    child = os.fork()\n"
+            "    if child == 0:\n"
+            "        os.setsid()\n"
+            "        if os.fork() == 0:\n"
+            "            os.execv('/bin/sleep', ['sleep', 'TOKEN'])\n"
+            "        os._exit(0)\n"
+            "    os.waitpid(child, 0)\n"
+            "    os.kill(os.getppid(), 9)\n"
+        ),
+        # the same, with the mark's two hard limits lowered as far as they go
+        "lowered_mark": (
+            "    b = __builtins__\n"
+            "    imp = b['__imp' + 'ort__'] if isinstance(b, dict) else b.__dict__['__imp' + 'ort__']\n"
+            "    resource = imp('resource')\n"
+            "    child = os.fork()\n"
+            "    if child == 0:\n"
+            "        os.setsid()\n"
+            "        if os.fork() == 0:\n"
+            "            for limit in (10, resource.RLIMIT_RTTIME):\n"
+            "                resource.setrlimit(limit, (0, 0))\n"
+            "            os.execv('/bin/sleep', ['sleep', 'TOKEN'])\n"
+            "        os._exit(0)\n"
+            "    os.waitpid(child, 0)\n"
+            "    os.kill(os.getppid(), 9)\n"
+        ),
         # --- the parent must not trust what the child leaves ----------------------------------------
         "stdout_flood": "    while True:\n        print('x' * 1_000_000)\n",
         "stderr_flood": "    while True:\n        os.write(2, b'\\x1b[2J' * 100_000)\n",
-        "fifo_result": "    os.mkfifo('result.json')\n    os._exit(0)\n",
-        "symlink_zero": "    os.symlink('/dev/zero', 'result.json')\n    os._exit(0)\n",
+        "fifo_result": "    os.mkfifo(OUT + '/result.json')\n    os._exit(0)\n",
+        "symlink_zero": "    os.symlink('/dev/zero', OUT + '/result.json')\n    os._exit(0)\n",
         "symlink_outputs": (
-            '    WRITE(\'result.json\', b\'{"status": "ok", "shapes": [[9], [9], [9]]}\')\n'
-            "    os.symlink('/dev/zero', 'outputs.f64')\n"
+            '    RESULT(\'result.json\', b\'{"status": "ok", "shapes": [[9], [9], [9]]}\')\n'
+            "    os.symlink('/dev/zero', OUT + '/outputs.f64')\n"
             "    os._exit(0)\n"
         ),
-        "malformed_json": "    WRITE('result.json', b'{\"status\": ')\n    os._exit(0)\n",
-        "deep_json": "    WRITE('result.json', b'[' * 200_000)\n    os._exit(0)\n",
-        "wrong_schema": ('    WRITE(\'result.json\', b\'{"status": "ok", "shapes": [[1e9]]}\')\n    os._exit(0)\n'),
+        "malformed_json": "    RESULT('result.json', b'{\"status\": ')\n    os._exit(0)\n",
+        "deep_json": "    RESULT('result.json', b'[' * 200_000)\n    os._exit(0)\n",
+        "wrong_schema": ('    RESULT(\'result.json\', b\'{"status": "ok", "shapes": [[1e9]]}\')\n    os._exit(0)\n'),
         "missing_outputs": (
-            '    WRITE(\'result.json\', b\'{"status": "ok", "shapes": [[1], [1], [1]]}\')\n    os._exit(0)\n'
+            '    RESULT(\'result.json\', b\'{"status": "ok", "shapes": [[1], [1], [1]]}\')\n    os._exit(0)\n'
         ),
         "huge_output": "    return np.zeros((3000, 3000))\n",
         "control_chars": "    raise ValueError('\\x1b]0;owned\\x07\\x1b[2J\\x1b[31mred\\r\\x08')\n",
@@ -99,6 +127,12 @@ def attacks(outside: Path, port: int, secret_file: Path) -> dict[str, str]:
             "    os.chmod('trap', 0)\n"
         ),
         "big_file": "    while True:\n        WRITE('big', b'0' * 1_000_000)\n",
+        # many files, each under the file-size limit: 400 MB in all, in the working folder, HOME and TMPDIR
+        "fill_disk": (
+            "    for i in range(100):\n"
+            "        folder = ('.', os.environ['HOME'], os.environ['TMPDIR'])[i % 3]\n"
+            "        WRITE(f'{folder}/fill-TOKEN-{i}', b'0' * 4_000_000)\n"
+        ),
         # --- what the child can learn or reach -------------------------------------------------------
         "environment": "    raise RuntimeError(repr(dict(os.environ)))\n",
         "read_secret": (
@@ -123,11 +157,24 @@ def attacks(outside: Path, port: int, secret_file: Path) -> dict[str, str]:
 
 
 def _helpers(body: str) -> str:
-    """``WRITE(name, data)``: append to a file through ``os`` (``open`` is what the rules look for)."""
-    if "WRITE(" not in body:
-        return body
-    flags = "os.O_WRONLY | os.O_CREAT | os.O_APPEND"
-    return f"    WRITE = lambda name, data: os.write(os.__dict__['op' + 'en'](name, {flags}), data)\n" + body
+    """``WRITE(name, data)``: append to a file through ``os`` (``open`` is what the rules look for);
+    ``OUT``: the folder the runner writes its result to (``/job/out`` under bubblewrap, where only the
+    two result files can be written, the working folder without); ``RESULT(name, data)``: overwrite a
+    file there."""
+    helpers = ""
+    if "OUT" in body or "RESULT(" in body:
+        helpers += (
+            "    b_ = __builtins__\n"
+            "    imp_ = b_['__imp' + 'ort__'] if isinstance(b_, dict) else b_.__dict__['__imp' + 'ort__']\n"
+            "    OUT = imp_('sys').argv[2]\n"
+        )
+    if "RESULT(" in body:
+        flags = "os.O_WRONLY | os.O_CREAT | os.O_TRUNC"
+        helpers += f"    RESULT = lambda name, data: os.write(os.__dict__['op' + 'en'](OUT + '/' + name, {flags}), data)\n"
+    if "WRITE(" in body:
+        flags = "os.O_WRONLY | os.O_CREAT | os.O_APPEND"
+        helpers += f"    WRITE = lambda name, data: os.write(os.__dict__['op' + 'en'](name, {flags}), data)\n"
+    return helpers + body
 
 
 def token(name: str) -> str:

@@ -3,8 +3,10 @@
 For every attack and every entry point: no file appears outside the sandbox's folder, no process
 outlives the check, the check returns within the time limit plus 2 s with a verdict (never a
 traceback), the child learns nothing of the parent's environment, and the checking process's peak
-RSS stays under 300 MB. The fallback (no bubblewrap) is held to what it promises: processes, hostile
-output and time.
+RSS stays under 300 MB; under bubblewrap a check that writes far more than its folder holds gets a
+clear verdict and leaves nothing on the host's disk. The fallback (no bubblewrap) is held to what it
+promises: processes (also when the code runs under the checker's own uid, as it does here when the
+Python installation is not readable by ``nobody``), hostile output and time.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ FALLBACK_ATTACKS = (
     "fork_setsid",
     "fork_bomb",
     "kill_parent",
+    "setsid_kill_supervisor",
+    "lowered_mark",
     "stdout_flood",
     "fifo_result",
     "symlink_zero",
@@ -153,6 +157,9 @@ def batches() -> Iterator[dict[str, Any]]:
             results = {mode: future.result() for mode, future in futures.items()}
         results["outside"] = sorted(p.name for p in outside.iterdir())
         results["survivors"] = survivors(list(sources))
+        tmp = Path(tempfile.gettempdir())
+        fill = f"*{token('fill_disk')}*"
+        results["fill_files"] = [str(p) for p in (*tmp.glob(fill), *tmp.glob(f"*/{fill}"), *work.rglob(fill))]
         results["connections"] = listener.connections
         results["home_files"] = [
             p
@@ -206,11 +213,24 @@ def test_every_attack_gets_a_verdict_in_time_and_in_memory(batches: dict[str, An
     assert "MemoryError" in results["memory"]["message"]
     assert "more than" in results["huge_output"]["message"]
     for name in ("fifo_result", "symlink_zero", "symlink_outputs"):
-        assert "not a regular file" in results[name]["message"], results[name]
+        if mode == "fallback":
+            assert "not a regular file" in results[name]["message"], results[name]
+        else:  # the two result files are bound onto a read-only folder: nothing can take their place
+            assert "File exists" in results[name]["message"], results[name]
     if mode == "fallback":
         assert batch["stderr"].count("run without isolation") == 1
     else:
         assert "without isolation" not in batch["stderr"]
+
+
+@needs_bwrap
+def test_a_check_that_fills_its_folder_gets_a_clear_verdict_and_leaves_no_file(batches: dict[str, Any]) -> None:
+    for mode in MODES:
+        verdict = batches[mode]["results"]["fill_disk"]  # 400 MB asked for, in files of 4 MB
+        assert verdict["message"] == "OSError: your code wrote more than the checker's folder holds (32 MiB)", verdict
+        assert verdict["seconds"] < code.TIME_LIMIT + 2
+        assert batches[mode]["leftovers"] == []
+    assert batches["fill_files"] == []
 
 
 @needs_bwrap
@@ -333,3 +353,48 @@ def test_no_folder_is_left_when_the_parent_is_killed(tmp_path: Path, how: str) -
     time.sleep(0.2)
     assert not folders[0].exists()
     assert not [line for line in command_lines() if folders[0].name in line]  # bubblewrap went with its parent
+
+
+@pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="needs Linux's /proc")
+def test_the_mark_names_one_check_and_cannot_be_lowered_away() -> None:
+    """marker.py: ``kill_marked(check)`` kills the processes of that check, also one that lowered its
+    mark, and no other check's; ``abandoned_only`` kills those whose checking process is gone."""
+    import time
+
+    from einsum_puzzles.grading import marker
+
+    def start(check: int, lower: bool = False) -> subprocess.Popen[bytes]:
+        program = (
+            "import os, resource, sys\n"
+            f"sys.path.insert(0, {str(Path(marker.__file__).parent)!r})\n"
+            "import marker\n"
+            "resource.setrlimit(resource.RLIMIT_CORE, (0, 0))\n"
+            "resource.setrlimit(resource.RLIMIT_CPU, (5, 5))\n"
+            f"assert marker.set_mark({check})\n"
+            + ("for limit in (10, resource.RLIMIT_RTTIME):\n    resource.setrlimit(limit, (0, 0))\n" if lower else "")
+            + "os.execv('/bin/sleep', ['sleep', '60'])\n"
+        )
+        return subprocess.Popen([sys.executable, "-I", "-c", program])
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    ours, other = marker.check_id(os.getpid(), 1000), marker.check_id(os.getpid(), 1001)
+    mine, lowered, theirs = start(ours), start(ours, lower=True), start(other)
+    orphan = start(marker.check_id(gone.pid, 0))
+    children = (mine, lowered, theirs, orphan)
+    try:
+        for child in children:
+            for _ in range(400):
+                if Path(f"/proc/{child.pid}/cmdline").read_bytes().startswith(b"sleep"):
+                    break
+                time.sleep(0.01)
+        assert marker.kill_marked(ours) >= 2
+        assert mine.wait(timeout=5) == -9 and lowered.wait(timeout=5) == -9
+        assert theirs.poll() is None and orphan.poll() is None
+        marker.kill_marked(abandoned_only=True)
+        assert orphan.wait(timeout=5) == -9
+        assert theirs.poll() is None  # its checking process (this one) is alive
+    finally:
+        for child in children:
+            child.kill()
+            child.wait()

@@ -448,7 +448,7 @@ def _bwrap_command(inbox: Path, outbox: Path, filter_fd: int | None = None, disk
     for name in RESULT_FILES:
         extra += ["--bind", str(outbox / name), f"/job/out/{name}"]
     extra += ["--size", str(disk), "--perms", "1777", "--tmpfs", WORKDIR]
-    extra += ["--remount-ro", "/", "--chdir", WORKDIR]
+    extra += ["--remount-ro", "/", "--remount-ro", "/dev", "--chdir", WORKDIR]  # --dev's tmpfs: no size limit
     if filter_fd is not None:
         extra += ["--seccomp", str(filter_fd)]
     for key, value in _environment(WORKDIR).items():
