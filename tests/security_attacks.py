@@ -170,7 +170,8 @@ def _helpers(body: str) -> str:
         )
     if "RESULT(" in body:
         flags = "os.O_WRONLY | os.O_CREAT | os.O_TRUNC"
-        helpers += f"    RESULT = lambda name, data: os.write(os.__dict__['op' + 'en'](OUT + '/' + name, {flags}), data)\n"
+        opener = "os.__dict__['op' + 'en']"
+        helpers += f"    RESULT = lambda name, data: os.write({opener}(OUT + '/' + name, {flags}), data)\n"
     if "WRITE(" in body:
         flags = "os.O_WRONLY | os.O_CREAT | os.O_APPEND"
         helpers += f"    WRITE = lambda name, data: os.write(os.__dict__['op' + 'en'](name, {flags}), data)\n"
