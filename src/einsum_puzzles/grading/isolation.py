@@ -114,7 +114,9 @@ def _probe() -> Isolation:
     else:
         program = seccomp_program()
         reader = None
-        extra = ["--remount-ro", "/"]
+        # the options every check uses (--size needs bubblewrap 0.5 or later): an older one means the fallback
+        extra = ["--size", "1048576", "--perms", "1777", "--tmpfs", WORKDIR]
+        extra += ["--remount-ro", "/", "--remount-ro", "/dev"]
         if program is not None:
             reader, writer = os.pipe()
             os.write(writer, program)

@@ -216,6 +216,9 @@ def main(inbox: str, outbox: str) -> None:
             message = f"OSError: your code wrote more than the checker's folder holds{size}"
         elif isinstance(error, OSError) and error.errno == errno.EFBIG:
             message = f"OSError: your code wrote a file larger than the checker allows ({job['fsize'] // 1024**2} MiB)"
+        elif isinstance(error, OSError) and error.errno == errno.EMFILE:
+            message = f"OSError: your code opened more files at once than the checker allows ({job['nofile']})"
+        _close_learner_files()
         write(
             base,
             {
@@ -226,8 +229,16 @@ def main(inbox: str, outbox: str) -> None:
             },
         )
         return
+    _close_learner_files()
     replace(base / "outputs.f64", b"".join(o.astype("<f8").tobytes() for o in outputs))
     write(base, {"status": "ok", "shapes": [list(o.shape) for o in outputs], "watch": watch.report()})
+
+
+def _close_learner_files() -> None:
+    """Close every descriptor above standard error (what the learner's code left open: all 64 of them
+    would leave none for the result). The runner itself keeps none open at this point."""
+    with contextlib.suppress(OSError):
+        os.closerange(3, 1 << 16)
 
 
 def _load_watch() -> Any:
