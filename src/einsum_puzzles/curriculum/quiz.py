@@ -417,9 +417,9 @@ QUESTIONS: tuple[Question, ...] = (
         "identity",
         "x has shape (2, 3, 4) and np.einsum('ij->ij', x) raises an error. Why, and which subscript returns "
         "x unchanged?",
-        "A term must name every axis of its array, one letter each. 'ij' names two axes and x has three, so "
-        "numpy raises a ValueError rather than guess which axis was left out. 'ijk->ijk' works: three "
-        "different letters, kept in the same order.",
+        "A term must name every axis of its array, one letter each. This term names two axes (i and j) "
+        "and x has three, so numpy raises a ValueError rather than guess which axis was left out. "
+        "'ijk->ijk' works: three different letters, kept in the same order.",
         _q10,
     ),
     Question(
@@ -562,7 +562,7 @@ QUESTIONS: tuple[Question, ...] = (
         "dtype-views",
         "m and n are boolean masks of the same length. What does np.einsum('i,i->', m, n) return, and how do "
         "you count the positions where both are True?",
-        "One boolean: for booleans einsum's products are 'and' and its sums are 'or', so it says whether "
+        "One boolean: on booleans einsum multiplies with a logical and and sums with a logical or, so it says whether "
         "some position is True in both masks, not how many. To count, convert to integers first: "
         "np.einsum('i,i->', m.astype(int), n.astype(int)), or np.count_nonzero(m & n).",
         _q24,
@@ -612,11 +612,15 @@ SHAPE_QUESTIONS: tuple[ShapeQuestion, ...] = (
     ShapeQuestion("S8", "implicit", "Ba,aC", ((2, 3), (3, 4)), "uppercase sorts before lowercase: the output is BC"),
     ShapeQuestion("S9", "implicit", "ij...", ((2, 3, 5),), "the ... dimensions come first, then the sorted i and j"),
     ShapeQuestion(
-        "S10", "ellipsis", "...ij,...jk->...ik", ((5, 1, 2, 3), (7, 3, 4)), "the ... axes broadcast: (5, 1) with (7,)"
+        "S10", "ellipsis", "...ij,...kj->...ik", ((5, 1, 2, 3), (7, 4, 3)), "the ... axes broadcast: (5, 1) with (7,)"
     ),
     ShapeQuestion("S11", "ellipsis", "i...->...", ((2, 3, 4),), "the first axis is summed, the rest are kept"),
     ShapeQuestion(
-        "S12", "multi-head", "blhk,bmhk->bhlm", ((2, 5, 4, 8), (2, 5, 4, 8)), "per head, every query against every key"
+        "S12",
+        "multi-head",
+        "bhlk,bhmk->bhlm",
+        ((2, 4, 5, 8), (2, 4, 6, 8)),
+        "per head, every query against every key: both position letters, l and m, are kept",
     ),
     ShapeQuestion(
         "S13", "multiplication", "ij,jk->ijk", ((2, 3), (3, 4)), "j is shared but kept, so nothing is summed"
