@@ -537,12 +537,12 @@ def _einsum_calls() -> Iterator[list[tuple[str, list[tuple[int, ...]]]]]:
 
         return call
 
-    np.einsum = recorder(original_einsum, True)  # type: ignore[assignment]
-    np.einsum_path = recorder(original_path, False)  # type: ignore[assignment]
+    np.einsum = recorder(original_einsum, True)
+    np.einsum_path = recorder(original_path, False)
     try:
         yield calls
     finally:
-        np.einsum, np.einsum_path = original_einsum, original_path  # type: ignore[assignment]
+        np.einsum, np.einsum_path = original_einsum, original_path
 
 
 def check_question_evidence(items: Sequence[Question] | None = None) -> list[str]:
