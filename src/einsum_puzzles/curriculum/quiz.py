@@ -153,7 +153,7 @@ def _no_einsum_gives(inputs: list[np.ndarray], target: np.ndarray) -> bool:
 
 def _q9() -> bool:
     a = _rng(9).standard_normal((2, 3))
-    return all(np.array_equal(np.einsum(s, a), a) for s in ("ab->ab", "ij->ij", "Ij->Ij"))
+    return all(np.array_equal(np.einsum(s, a), a) for s in ("ab->ab", "ij->ij", "iJ->iJ"))
 
 
 def _q10() -> bool:
@@ -406,9 +406,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "Q9",
         "identity",
-        "Do 'ab->ab', 'ij->ij' and 'Ij->Ij' compute different things on a 2-D array?",
+        "Do 'ab->ab', 'ij->ij' and 'iJ->iJ' compute different things on a 2-D array?",
         "No: all three return the array unchanged. A letter only names an axis, so which letters you choose "
-        "does not matter as long as each axis keeps its name on both sides of the arrow. 'I' and 'i' are two "
+        "does not matter as long as each axis keeps its name on both sides of the arrow. 'J' and 'j' are two "
         "different names, but each name here is used for one axis only, so that makes no difference either.",
         _q9,
     ),
@@ -518,7 +518,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Q20",
         "from-numpy",
         "x.sum(axis=1) is 'ij->i'. Why is there no einsum for x.sum(axis=1, keepdims=True)?",
-        "keepdims leaves an axis of length 1 where the summed axis was. Every axis of an einsum's output is "
+        "With keepdims=True an axis of length 1 stays where the summed axis was. Every axis of an einsum's output is "
         "the letter of some input axis, and the only candidate, j, is the axis being summed: no letter can "
         "name a length-1 axis that no input has (ep.solve finds no einsum for it). Sum with 'ij->i' and add "
         "the axis back with [:, None].",
