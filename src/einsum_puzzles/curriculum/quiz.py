@@ -325,6 +325,7 @@ def _q27() -> bool:
     v = _rng(27).standard_normal(4)
     return bool(
         _raises("i->ii", v)
+        and _no_einsum_gives([v], np.diag(v))
         and np.array_equal(np.einsum("i,ij->ij", v, np.eye(4)), np.diag(v))
         and np.array_equal(np.einsum("i,j->ij", v, v[::-1]), np.outer(v, v[::-1]))
     )
@@ -517,11 +518,11 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "Q20",
         "from-numpy",
-        "x.sum(axis=1) is 'ij->i'. Why is there no einsum for x.sum(axis=1, keepdims=True)?",
-        "With keepdims=True an axis of length 1 stays where the summed axis was. Every axis of an einsum's output is "
-        "the letter of some input axis, and the only candidate, j, is the axis being summed: no letter can "
-        "name a length-1 axis that no input has (ep.solve finds no einsum for it). Sum with 'ij->i' and add "
-        "the axis back with [:, None].",
+        "x has shape (2, 3), and x.sum(axis=1) is 'ij->i'. Why is there no einsum for x.sum(axis=1, keepdims=True)?",
+        "With keepdims=True an axis of length 1 stays where the summed axis was. Every axis of an einsum's "
+        "output is the letter of an input axis, with that axis's length, and x has no axis of length 1: no "
+        "letter can name the new axis (ep.solve finds no einsum of x that gives it). Sum with 'ij->i' and "
+        "add the axis back with [:, None].",
         _q20,
     ),
     Question(
@@ -594,8 +595,9 @@ QUESTIONS: tuple[Question, ...] = (
         "Why can einsum turn two vectors into an outer product ('i,j->ij') but not put one vector on a "
         "diagonal ('i->ii')?",
         "Each element of an outer product is one product, a[i] * b[j], which is what einsum computes. A "
-        "diagonal matrix also has zeros off the diagonal, and no input element makes them; numpy refuses a "
-        "letter repeated in the output with a ValueError. Use np.diag(v), or give einsum the identity "
+        "diagonal matrix also has zeros off the diagonal, which no product of v's elements makes (ep.solve "
+        "finds no einsum of v that gives np.diag(v)), and numpy refuses a letter repeated in the output "
+        "with a ValueError. Use np.diag(v), or give einsum the identity "
         "matrix as a second operand: np.einsum('i,ij->ij', v, np.eye(len(v))).",
         _q27,
     ),
