@@ -139,7 +139,11 @@ def test_the_question_linter_catches_given_away_answers_and_empty_sections() -> 
     ]
     empty = replace(real, questions=(), shape_questions=())
     assert lint.check_question_coverage([empty]) == [
-        "section permutation: has no question; add a comprehension or shape question"
+        "section permutation: has no comprehension question; add one to quiz.py"
+    ]
+    shapes_only = replace(real, questions=())
+    assert lint.check_question_coverage([shapes_only]) == [
+        "section permutation: has no comprehension question; add one to quiz.py"
     ]
     assert lint.shape_question_problems([ShapeQuestion("S1", "identity", "ij->ji", ((2, 3),), " ")]) == [
         "S1: needs a short explanation (why)"

@@ -608,12 +608,12 @@ def check_questions_give_no_answers(course: Sequence[Section] | None = None) -> 
 
 
 def check_question_coverage(course: Sequence[Section] | None = None) -> list[str]:
-    """Every section has at least one question (comprehension or predict-the-shape), and question ids are
-    unique and numbered in order (Q1, Q2, ...; S1, S2, ...)."""
+    """Every section has at least one comprehension question (its lesson is understood, not only its shapes
+    predicted), and question ids are unique and numbered in order (Q1, Q2, ...; S1, S2, ...)."""
     problems = []
     for section in sections() if course is None else course:
-        if not section.questions and not section.shape_questions:
-            problems.append(f"section {section.id}: has no question; add a comprehension or shape question")
+        if not section.questions:
+            problems.append(f"section {section.id}: has no comprehension question; add one to quiz.py")
     for prefix, items in (("Q", questions()), ("S", shape_questions())):
         ids = [item.id for item in items]
         if ids != [f"{prefix}{n}" for n in range(1, len(ids) + 1)]:

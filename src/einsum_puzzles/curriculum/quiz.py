@@ -1,10 +1,11 @@
 """Comprehension questions and predict-the-shape questions, for every section of the course.
 
-Q1-Q8 come from the seed notebook (with corrected answers); Q9 on and S13 on cover the sections the seed
-had no questions for. Every comprehension answer's claims are proved by its ``check``, which runs numpy
-(and ``ep.solve`` for "no einsum can do this"); the linter calls every check. Numbers an answer states
-(a wrapped sum, a count of multiply-adds) are computed when the module loads, never typed. Shape answers
-are computed by ``ep.bind``.
+Q1-Q8 come from the seed notebook (with corrected answers); Q9-Q27 and S13-S15 cover the sections that
+had no question, Q28-Q32 those that had only a shape question. Every comprehension answer's claims are
+proved by its ``check``, which runs numpy (and ``ep.solve`` for "no einsum can do this"); the linter
+calls every check and checks that each subscript a question quotes and each shape it states is computed
+there. Numbers an answer states (a wrapped sum, a count of multiply-adds) are computed when the module
+loads, never typed. Shape answers are computed by ``ep.bind``.
 """
 
 from __future__ import annotations
@@ -331,6 +332,59 @@ def _q27() -> bool:
     )
 
 
+# Q28 on: a comprehension question for the sections that had only a shape question.
+
+
+def _q28() -> bool:
+    a, b = _rng(28).standard_normal((2, 2, 3))
+    out = np.einsum("ij,ij->i", a, b)
+    return bool(np.allclose(out, np.sum(a * b, axis=1)) and not np.allclose(out, a.sum(axis=1) * b.sum(axis=1)))
+
+
+_Q29_SHAPE = (3, 4, 3)
+
+
+def _q29() -> bool:
+    a = _rng(29).standard_normal(_Q29_SHAPE)
+    out = np.einsum("iji->j", a)
+    return bool(np.allclose(out, np.trace(a, axis1=0, axis2=2)) and np.allclose(out[1], np.trace(a[:, 1, :])))
+
+
+def _q30() -> bool:
+    rng = _rng(30)
+    a, v = rng.standard_normal((3, 4)), rng.standard_normal(3)
+    try:
+        a * v
+    except ValueError:
+        return bool(np.array_equal(np.einsum("ij,i->ij", a, v), a * v[:, None]))
+    return False
+
+
+_Q31_SHAPES = ((2, 3), (4,))
+
+
+def _q31() -> bool:
+    rng = _rng(31)
+    a, b = rng.standard_normal(_Q31_SHAPES[0]), rng.standard_normal(_Q31_SHAPES[1])
+    kept = np.einsum("ij,k->ijk", a, b)
+    flat = np.einsum("i,j->ij", a.ravel(), b)  # what np.outer does: a is flattened first
+    return bool(
+        np.array_equal(kept, np.multiply.outer(a, b))
+        and np.array_equal(flat, np.outer(a, b))
+        and np.array_equal(kept.reshape(flat.shape), flat)
+    )
+
+
+def _q32() -> bool:
+    rng = _rng(32)
+    b, n, d, h, k = 2, 5, 6, 2, 3
+    x, w, w_o = rng.standard_normal((b, n, d)), rng.standard_normal((d, h, k)), rng.standard_normal((h, k, d))
+    split = (x @ w.reshape(d, h * k)).reshape(b, n, h, k)
+    heads = np.einsum("bld,dhk->blhk", x, w)
+    merged = split.reshape(b, n, h * k) @ w_o.reshape(h * k, d)
+    return bool(np.allclose(heads, split) and np.allclose(np.einsum("blhk,hkd->bld", heads, w_o), merged))
+
+
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "Q1",
@@ -600,6 +654,58 @@ QUESTIONS: tuple[Question, ...] = (
         "with a ValueError. Use np.diag(v), or give einsum the identity "
         "matrix as a second operand: np.einsum('i,ij->ij', v, np.eye(len(v))).",
         _q27,
+    ),
+    Question(
+        "Q28",
+        "axis-sums",
+        "a and b have shape (2, 3). Is np.einsum('ij,ij->i', a, b) the row sums of a times the row sums of b?",
+        "No: it is the row sums of the product, np.sum(a * b, axis=1), one dot product per row. einsum first "
+        "multiplies every pair of elements that the letters match, and only then sums the letters left out of "
+        "the output. A sum of products is not a product of sums.",
+        _q28,
+    ),
+    Question(
+        "Q29",
+        "diagonal",
+        f"a has shape {_Q29_SHAPE}. What does np.einsum('iji->j', a) compute?",
+        "For each j, the trace of the square matrix a[:, j, :]. The first and third axes share the letter i, "
+        "so only the elements a[i, j, i] are read (the repeated letter need not be on neighbouring axes), and "
+        f"i is summed because it is left out of the output. The result has shape {_shape('iji->j', _Q29_SHAPE)}, "
+        "the same as np.trace(a, axis1=0, axis2=2).",
+        _q29,
+    ),
+    Question(
+        "Q30",
+        "broadcasting",
+        "a has shape (3, 4) and v has shape (3,). a * v raises an error. How does einsum multiply each row "
+        "i of a by v[i], and what is the numpy spelling?",
+        "'ij,i->ij'. The letter i says that v runs along a's first axis, so nothing has to line up from the "
+        "right, where numpy finds 4 against 3 and gives up. numpy needs the axis added by hand: a * v[:, None].",
+        _q30,
+    ),
+    Question(
+        "Q31",
+        "outer",
+        f"a has shape {_Q31_SHAPES[0]} and b has shape {_Q31_SHAPES[1]}. How does np.einsum('ij,k->ijk', a, b) "
+        "differ from np.outer(a, b)?",
+        "Both multiply every element of a by every element of b, but np.outer flattens a first, so its result "
+        f"has shape {_shape('i,j->ij', (math.prod(_Q31_SHAPES[0]),), _Q31_SHAPES[1])}. The einsum keeps every "
+        f"axis, shape {_shape('ij,k->ijk', *_Q31_SHAPES)}, which is np.multiply.outer(a, b); reshaping it "
+        "gives np.outer's matrix.",
+        _q31,
+    ),
+    Question(
+        "Q32",
+        "multi-head",
+        "Why does the einsum version of multi-head attention need no reshape or transpose, when the plain "
+        "numpy version needs several?",
+        "In the numpy version the heads hide inside the model axis and @ treats only the last two axes as a "
+        "matrix, so "
+        "the code reshapes to split the heads out and transposes to bring them next to the batch. With einsum "
+        "the weights carry a head axis of their own, the head gets a letter, and each step names the axes it "
+        "keeps in the order it wants them. The output projection sums the head and head-width letters "
+        "together, which is what the final reshape and @ of the numpy version do.",
+        _q32,
     ),
 )
 
