@@ -58,12 +58,15 @@ def _operands(texts: list[str]) -> dict[str, Any]:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
-    from . import TranslateError, translate
+    from . import MissingShape, TranslateError, translate
+    from .errors import cli_hint
 
     code = args.code.replace("\\n", "\n")
     try:
         result = translate(code, **_operands(args.operands))
     except TranslateError as error:
+        if isinstance(error, MissingShape):
+            error = error.reworded(cli_hint(error.name))
         text = str(error)
         if error.column is not None and "\n" not in code.strip():
             text += f"\n    {code.strip()}\n    {' ' * (error.column - 1)}^"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import TranslateError
+from .errors import MissingShape, TranslateError
 from .symbolic import Phantom, SymbolicBackend
 from .walker import NumpyBackend, Walker, parse_code
 
@@ -124,7 +124,10 @@ def translate(code: str, /, **operands: Any) -> Translation:
     complex_names = frozenset(name for name, dtype in dtypes.items() if dtype.kind == "c")
     backend = SymbolicBackend(shapes, complex_names)
     walker = Walker(source, backend)
-    result = walker.run(tree)
+    try:
+        result = walker.run(tree)
+    except MissingShape as missing:
+        raise missing.reworded(given=tuple(shapes)) from None
     for axis in result.axes:
         if isinstance(axis, Phantom):
             where = axis.node if axis.node is not None else tree.body[-1]
