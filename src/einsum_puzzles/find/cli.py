@@ -81,6 +81,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
     shapes = ", ".join(f"{name} {shape}" for name, shape in zip(result.operands, result.shapes))
     out(f"  operands: {shapes}; result shape {result.output_shape}")
     out(style("  verified: the code and the einsum agree on random operands (shape, dtype, values)", "green"))
+    if result.names_note():
+        out(f"  below, {result.names_note()}")
     out()
     if args.explain:
         from ..cli import render_explanation

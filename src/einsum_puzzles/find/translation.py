@@ -70,6 +70,14 @@ class Translation:
             names.append(name if count == 0 else f"{name}_{count + 1}")
         return tuple(names)
 
+    def names_note(self) -> str:
+        """What a made-up name stands for (``v_2 is the second argument: the same array v, passed again.``)."""
+        from ..argnames import repeat_note
+
+        if tuple(self.explanation.names) != self.names:  # the explainer fell back to its own names
+            return ""
+        return repeat_note(self.operands)
+
     @cached_property
     def explanation(self) -> Explanation:
         """The explainer on the translated einsum, with the operands' names."""

@@ -170,6 +170,7 @@ def translation_json(result: Translation) -> dict[str, Any]:
     data["svg"] = explanation.picture(style=False)  # the page ships the picture's CSS (strict CSP: no <style>)
     shapes = ",".join("x".join(map(str, shape)) or "scalar" for shape in result.shapes)
     data["explain_url"] = "/explain?" + urlencode({"s": result.subscript, "shapes": shapes})
+    data["names_note"] = result.names_note()
     return data
 
 

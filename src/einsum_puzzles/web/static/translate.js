@@ -37,7 +37,13 @@
     link.href = data.explain_url;
     const linkLine = node("p");
     linkLine.appendChild(link);
-    box.append(first, verified, linkLine);
+    box.append(first, verified);
+    if (data.names_note) {
+      const names = node("p", "", "In the picture and text below, " + data.names_note);
+      names.id = "translation-names";
+      box.append(names);
+    }
+    box.append(linkLine);
     const heading = node("h2", "", data.operation);
     heading.id = "translation-operation";
     const parts = [box, heading];
