@@ -146,7 +146,9 @@ def test_api_and_page_say_how_to_give_the_shape(client: Any) -> None:
         'add it to "operands" with its sizes, such as "a": [2, 3]'
     )
     live = client.get("/api/translate/preview", params={"code": "a @ b", "operands": "b=3x4"}).json()
-    hint = "a's shape is missing (shapes were given for b only); add it under Operand shapes with its sizes, such as a=2x3"
+    hint = (
+        "a's shape is missing (shapes were given for b only); add it under Operand shapes with its sizes, such as a=2x3"
+    )
     assert live["valid"] is False and hint in live["message"]
     page = client.get("/translate", params={"code": "a @ b", "operands": "b=3x4"})
     assert hint.replace("'", "&#39;") in page.text

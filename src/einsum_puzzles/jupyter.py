@@ -103,7 +103,9 @@ def translate_magic(line: str, cell: str | None = None, namespace: dict[str, Any
         value = (namespace or {}).get(error.name)
         where = "on the %%einsum_translate line" if cell is not None else "after --"
         shapes = " ".join([*shape_text.split(), f"{error.name}=2x3"])
-        example = f"%%einsum_translate {shapes}" if cell is not None else f"%einsum_translate {code.strip()} -- {shapes}"
+        example = (
+            f"%%einsum_translate {shapes}" if cell is not None else f"%einsum_translate {code.strip()} -- {shapes}"
+        )
         if value is not None:
             how = (
                 f"{error.name} in this notebook is a {type(value).__name__}, not a numpy array: make it one with "
