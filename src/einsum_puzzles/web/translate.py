@@ -3,8 +3,8 @@
 Included by ``app.create_app`` (``app.include_router(find_router(page))``). Every input is bounded: the
 code's length, the operands' number, dimensions and sizes, the work a verification or a search may
 cost; breaking a bound is a 422 JSON error that names it (``GET /api/translate/preview``, what the page
-asks as the learner types, answers every input with a 200: ``valid: false`` and a message). Nothing the learner types is run: the code is
-read with ``ast`` (see ``find/walker.py``).
+asks as the learner types, answers every input with a 200: ``valid: false`` and a message). Nothing the
+learner types is run: the code is read with ``ast`` (see ``find/walker.py``).
 """
 
 from __future__ import annotations
