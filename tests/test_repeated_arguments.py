@@ -104,6 +104,7 @@ def test_translate_says_what_v_2_is(client: TestClient) -> None:
     translation = ep.translate("np.outer(v, v)", v=(3,))
     assert translation.names_note() == "v_2 is the second argument: the same array v, passed again."
     assert ep.translate("a @ b", a=(2, 3), b=(3, 4)).names_note() == ""
+    assert f"<p>{translation.names_note()}</p>" in translation._repr_html_()  # in a notebook
     data = client.get("/api/translate/preview", params={"code": "np.outer(v, v)", "operands": "v=3"}).json()
     assert data["names_note"] == translation.names_note() and "v_2" in data["html"]
     page = unescape(client.get("/translate", params={"code": "np.outer(v, v)", "operands": "v=3"}).text)

@@ -112,11 +112,15 @@ class Translation:
         return (
             f"<p><code>{escape(self.call)}</code></p>"
             "<p>Verified: the code and this einsum agree on random operands of these shapes "
-            "(shape, dtype and values).</p>" + picture + self.explanation.html()
+            "(shape, dtype and values).</p>"
+            + (f"<p>{escape(self.names_note())}</p>" if self.names_note() else "")
+            + picture
+            + self.explanation.html()
         )
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(f"{self.call}\n\n{self.explanation.diagram}")
+        note = f"\n{self.names_note()}" if self.names_note() else ""
+        printer.text(f"{self.call}{note}\n\n{self.explanation.diagram}")
 
 
 def translate(code: str, /, **operands: Any) -> Translation:
