@@ -28,6 +28,8 @@ MAX_EDITS = 3
 MAX_TEXTS = 12
 """Repaired texts tried at most."""
 
+PUNCTUATION = "->, "
+
 Edit = tuple[str, str]
 """(old, new): replace the piece ``old`` of the text (which occurs once) with ``new``."""
 
@@ -42,10 +44,11 @@ def _edit(text: str, start: int, stop: int, new: str) -> Repaired | None:
     """Replace ``text[start:stop]`` with ``new``, described by a piece of the text that occurs once."""
     left, right = start, stop
     # Show the edit with its neighbours: the '-' of an arrow, a comma, and the letters on each side.
-    while left > 0 and text[left - 1] in "->, " and (left == start or text[left] in "->, "):
-        left -= 1
-    while right < len(text) and text[right] in "->, " and (right == stop or text[right - 1] in "->, "):
-        right += 1
+    if all(c in PUNCTUATION for c in text[start:stop] + new):
+        while left > 0 and text[left - 1] in PUNCTUATION and (left == start or text[left] in PUNCTUATION):
+            left -= 1
+        while right < len(text) and text[right] in PUNCTUATION and (right == stop or text[right - 1] in PUNCTUATION):
+            right += 1
     while left > 0 and (text[left - 1] in LETTERS or text[left - 1] == "."):
         left -= 1
     while right < len(text) and (text[right] in LETTERS or text[right] == "."):
@@ -89,6 +92,13 @@ def _syntax_edits(text: str, error: EinsumError) -> Iterator[Repaired | None]:
     elif char == ">":
         yield _edit(text, pos, pos, "-")
         yield _edit(text, pos, pos + 1, "")
+    elif char == "." and "second ellipsis" in error.message:
+        # Two terms with the comma left out ('...ij...jk', '...ij ...jk'): the comma goes before the second.
+        start = pos
+        while start > 0 and text[start - 1] == " ":
+            start -= 1
+        yield _edit(text, start, pos, ",")
+        yield _edit(text, pos, pos + 3, "")
     elif char == ".":
         stop = pos
         while stop < len(text) and text[stop] == ".":
@@ -133,6 +143,17 @@ def _count_edits(text: str, operands: Sequence[tuple[int, ...]]) -> Iterator[Rep
 def _splits(text: str, terms: Sequence[Term], ranks: Sequence[int]) -> Iterator[Repaired | None]:
     found: list[list[int]] = []
 
+    def pieces(term: Term) -> list[tuple[bool, int]]:
+        """Each token of the term: (is it '...', the index of its last character in the text)."""
+        tokens = [(False, p) for p in term.positions]
+        if term.ellipsis is not None and term.ellipsis_position is not None:
+            tokens.insert(term.ellipsis, (True, term.ellipsis_position + 2))
+        return tokens
+
+    def fits(tokens: Sequence[tuple[bool, int]], rank: int) -> bool:
+        letters = sum(1 for dots, _ in tokens if not dots)
+        return letters <= rank if any(dots for dots, _ in tokens) else letters == rank
+
     def walk(t: int, o: int, cuts: list[int]) -> None:
         if len(found) >= 4:
             return
@@ -140,18 +161,15 @@ def _splits(text: str, terms: Sequence[Term], ranks: Sequence[int]) -> Iterator[
             if o == len(ranks):
                 found.append(list(cuts))
             return
-        term = terms[t]
-        if term.has_ellipsis:
-            walk(t + 1, o + 1, cuts)
-            return
-        total = 0
-        for stop in range(o, len(ranks)):
-            total += ranks[stop]
-            if total == len(term.labels):
-                inner = list(itertools.accumulate(ranks[o:stop]))
-                walk(t + 1, stop + 1, cuts + [term.positions[n - 1] for n in inner])
-            if total > len(term.labels):
+        tokens = pieces(terms[t])
+        for count in range(1, len(ranks) - o + 1):
+            if count > 1 and count - 1 > len(tokens) - 1:
                 break
+            for inner in itertools.combinations(range(1, len(tokens)), count - 1):
+                bounds = (0, *inner, len(tokens))
+                parts = [tokens[a:b] for a, b in itertools.pairwise(bounds)]
+                if all(fits(part, ranks[o + i]) for i, part in enumerate(parts)):
+                    walk(t + 1, o + count, cuts + [tokens[b - 1][1] for b in inner])
 
     walk(0, 0, [])
     for cuts in found:
