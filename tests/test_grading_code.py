@@ -219,3 +219,26 @@ def test_a_move_is_proposed_only_when_it_changes_nothing_else(body: list[str], m
     assert move is not None
     assert move.source == "def f(a):\n" + "".join(f"    {line}\n" for line in moved)
     assert follow_move(source, "x. " + move.text()) == move.source
+
+
+STEP_FIX = re.compile(r"To fix it: write step '(\w+)' as '([\w,>-]+)' instead of '([\w,>-]+)'\.")
+
+
+@pytest.mark.parametrize("number", [31, 32])
+def test_a_step_with_its_axes_in_another_order_gets_a_fix_that_the_grader_accepts(number: int) -> None:
+    import numpy as np
+
+    from einsum_puzzles.grading.steps import ATTENTION_STEPS, check_steps
+
+    puzzle = ep.puzzle(number)
+    right = {spec.name: spec.reference for spec in ATTENTION_STEPS[number]}
+    for spec in ATTENTION_STEPS[number]:
+        inputs, output = spec.reference.split("->")
+        steps = dict(right, **{spec.name: f"{inputs}->{output[::-1]}"})
+        verdict = check_steps(puzzle, steps, np.einsum)
+        assert verdict.kind == "order" and f"step '{spec.name}'" in verdict.message, verdict.message
+        found = STEP_FIX.search(verdict.message)
+        assert found is not None, verdict.message
+        name, new, old = found.groups()
+        assert name == spec.name and steps[name] == old
+        assert check_steps(puzzle, dict(steps, **{name: new}), np.einsum).correct
