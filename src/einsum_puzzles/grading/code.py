@@ -204,7 +204,7 @@ def _with_move(puzzle: Puzzle, source: str, verdict: Verdict, outcome: dict[str,
     if move is None:
         return verdict
     after = check_code(puzzle, move.source, trials, advise_order=False)
-    message = verdict.message + " " + move.text()
+    message = verdict.message.rstrip() + ("" if verdict.message.rstrip().endswith(".") else ".") + " " + move.text()
     if after.correct:
         message += f" With that change, {puzzle.function_name}() passes the check."
     elif after.kind == "error" and after.message == verdict.message:
