@@ -38,9 +38,15 @@ def answers() -> list[tuple[int, str]]:
 
 async def started(size: int = 1) -> GradingPool:
     pool = GradingPool(size)
+    await replaced(pool, None)
+    return pool
+
+
+async def replaced(pool: GradingPool, gone: object) -> None:
+    """Until the pool has a running first child that is not ``gone``."""
     for _ in range(500):
-        if pool.ready():
-            return pool
+        if pool.ready() and pool._children[0] is not gone:
+            return
         await asyncio.sleep(0.02)
     raise AssertionError("no grading process started in 10 seconds")
 
@@ -79,10 +85,7 @@ def test_a_child_that_dies_fails_its_answers_and_is_replaced() -> None:
             os.kill(child.process.pid, signal.SIGKILL)
             with pytest.raises(GradingFailed):
                 await pending  # the server then grades it itself
-            for _ in range(500):
-                if pool.ready() and pool._children[0] is not child:
-                    break
-                await asyncio.sleep(0.02)
+            await replaced(pool, child)
             verdict, _ = await pool.submit(25, "abc,acf->abf", 30)
             assert verdict == check(25, "abc,acf->abf")
         finally:
@@ -102,10 +105,7 @@ def test_an_answer_past_its_deadline_fails_and_its_child_is_replaced() -> None:
             with pytest.raises(GradingFailed):
                 await other  # a child that is late is stopped: what it owed is graded by the server
             assert not late.alive and late.waiting == {}
-            for _ in range(500):
-                if pool.ready():
-                    break
-                await asyncio.sleep(0.02)
+            await replaced(pool, late)
             verdict, _ = await pool.submit(21, "ij,jk->ik", 30)
             assert verdict.correct and pool._children[0] is not late
         finally:

@@ -200,14 +200,13 @@ def _bind(sub: Subscript, shapes: tuple[Shape, ...]) -> Contraction:
     for label in order:
         using = tuple(op.index for op in operands if label in by_label[op.index])
         size = sizes[label]
-        roles[label] = Role(
-            label=label,
-            size=size,
-            operands=using,
-            output_axis=out_at.get(label),
-            diagonal=tuple(i for i in using if len(by_label[i][label]) > 1),
-            broadcast=tuple(i for i in using if size != 1 and by_label[i][label][0] == 1),
-            ellipsis=is_ellipsis_label(label),
+        roles[label] = _role(
+            label,
+            size,
+            using,
+            out_at.get(label),
+            tuple(i for i in using if len(by_label[i][label]) > 1),
+            tuple(i for i in using if size != 1 and by_label[i][label][0] == 1),
         )
     return Contraction(
         subscript=sub,
@@ -218,6 +217,20 @@ def _bind(sub: Subscript, shapes: tuple[Shape, ...]) -> Contraction:
         output_shape=tuple(sizes[label] for label in output_labels),
         ellipsis_labels=ellipsis_labels,
     )
+
+
+@lru_cache(maxsize=8192)
+def _role(
+    label: str,
+    size: int,
+    operands: tuple[int, ...],
+    output_axis: int | None,
+    diagonal: tuple[int, ...],
+    broadcast: tuple[int, ...],
+) -> Role:
+    """One Role per distinct value (a Role is immutable; building a frozen dataclass costs microseconds, and
+    the same roles recur from one subscript to the next)."""
+    return Role(label, size, operands, output_axis, diagonal, broadcast, is_ellipsis_label(label))
 
 
 def _check_operand_count(sub: Subscript, shapes: tuple[Shape, ...]) -> None:
