@@ -446,3 +446,10 @@ def test_named_syntax_errors_are_repaired(number: int, answer: str, fix: str, wo
 def test_a_repair_is_never_offered_when_the_grader_refuses_every_candidate() -> None:
     verdict = ep.check(21, "ab,cd,ef-")
     assert verdict.kind == "syntax" and verdict.fix is None and "To fix it" not in verdict.message
+
+
+def test_a_long_term_is_split_only_where_the_operands_fit() -> None:
+    # 1000 letters cannot be three operands of 1, 2 and 1 axes: no repair, and the search stays bounded.
+    for answer in ["ab" * 500 + "->", "a..." + "ab" * 500 + "->"]:
+        verdict = ep.check(40, answer)
+        assert verdict.kind == "operand_count" and verdict.fix is None

@@ -13,7 +13,6 @@ the start of ``fix.find_fix``'s search).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -142,6 +141,7 @@ def _count_edits(text: str, operands: Sequence[tuple[int, ...]]) -> Iterator[Rep
 
 def _splits(text: str, terms: Sequence[Term], ranks: Sequence[int]) -> Iterator[Repaired | None]:
     found: list[list[int]] = []
+    budget = [2000]  # steps of the search at most (a long term with '...' has many ways to split)
 
     def pieces(term: Term) -> list[tuple[bool, int]]:
         """Each token of the term: (is it '...', the index of its last character in the text)."""
@@ -150,28 +150,36 @@ def _splits(text: str, terms: Sequence[Term], ranks: Sequence[int]) -> Iterator[
             tokens.insert(term.ellipsis, (True, term.ellipsis_position + 2))
         return tokens
 
-    def fits(tokens: Sequence[tuple[bool, int]], rank: int) -> bool:
-        letters = sum(1 for dots, _ in tokens if not dots)
-        return letters <= rank if any(dots for dots, _ in tokens) else letters == rank
-
-    def walk(t: int, o: int, cuts: list[int]) -> None:
-        if len(found) >= 4:
+    def walk(t: int, k: int, o: int, cuts: list[int]) -> None:
+        """Operand ``o`` starts at token ``k`` of term ``t``."""
+        budget[0] -= 1
+        if len(found) >= 4 or budget[0] < 0:
             return
         if t == len(terms):
             if o == len(ranks):
                 found.append(list(cuts))
             return
         tokens = pieces(terms[t])
-        for count in range(1, len(ranks) - o + 1):
-            if count > 1 and count - 1 > len(tokens) - 1:
+        if o == len(ranks):
+            return
+        letters = 0
+        dots = False
+        for stop in range(k + 1, len(tokens) + 1):
+            is_dots, _ = tokens[stop - 1]
+            dots = dots or is_dots
+            letters += not is_dots
+            if letters > ranks[o]:
                 break
-            for inner in itertools.combinations(range(1, len(tokens)), count - 1):
-                bounds = (0, *inner, len(tokens))
-                parts = [tokens[a:b] for a, b in itertools.pairwise(bounds)]
-                if all(fits(part, ranks[o + i]) for i, part in enumerate(parts)):
-                    walk(t + 1, o + count, cuts + [tokens[b - 1][1] for b in inner])
+            if letters < ranks[o] and not dots:
+                continue
+            if stop == len(tokens):
+                walk(t + 1, 0, o + 1, cuts)
+            else:
+                walk(t, stop, o + 1, cuts + [tokens[stop - 1][1]])
+        if not tokens and k == 0 and ranks[o] == 0:  # an empty term stands for one 0-d operand
+            walk(t + 1, 0, o + 1, cuts)
 
-    walk(0, 0, [])
+    walk(0, 0, 0, [])
     for cuts in found:
         if not cuts:
             continue
