@@ -14,7 +14,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import einsum_puzzles as ep
@@ -453,3 +453,17 @@ def test_a_long_term_is_split_only_where_the_operands_fit() -> None:
     for answer in ["ab" * 500 + "->", "a..." + "ab" * 500 + "->"]:
         verdict = ep.check(40, answer)
         assert verdict.kind == "operand_count" and verdict.fix is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([12, 21, 30, 40, 45, 55]),
+    st.lists(st.sampled_from(["i", "j", "k", "I", ",", "->", "-", ">", ".", "...", " ", ";", "'"]), max_size=10),
+)
+def test_any_repair_offered_is_accepted_and_its_message_leads_to_it(number: int, tokens: list[str]) -> None:
+    answer = "".join(tokens)
+    verdict = ep.check(number, answer)
+    if verdict.fix is None or verdict.kind not in ("syntax", "operand_count"):
+        return
+    assert ep.check(number, verdict.fix).correct
+    assert follow(ep.puzzle(number), answer, verdict.message) == verdict.fix, verdict.message
