@@ -149,3 +149,21 @@ def test_chosen_names_that_are_labels_are_worded_as_operands() -> None:
     assert "operand a and operand b" in e.html()
     plain = ep.explain("ij,jk->ik", (2, 3), (3, 4), names=["x", "w"])
     assert "'j' is in x and w" in plain.diagram
+
+
+@pytest.mark.parametrize(
+    "subscript", ["ij,jk->ik", "ii->i", "ii", "ij->", "bij,bjk->bik", "i,i->", "ij,ij->ij", "...i,i"]
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.complex128])
+def test_the_code_for_einsum_with_a_dtype_casts_as_einsum_does(subscript: str, dtype: type) -> None:
+    shapes = {"ij,jk->ik": [(2, 3), (3, 4)], "ii->i": [(3, 3)], "ii": [(3, 3)], "ij->": [(2, 3)]}
+    shapes |= {"bij,bjk->bik": [(2, 2, 3), (2, 3, 2)], "i,i->": [(4,), (4,)], "ij,ij->ij": [(2, 3), (2, 3)]}
+    shapes |= {"...i,i": [(2, 3), (3,)]}
+    rng = np.random.default_rng(7)
+    arrays = [rng.integers(-50, 50, size=shape).astype(np.int16) for shape in shapes[subscript]]
+    expected = np.einsum(subscript, *arrays, dtype=dtype)
+    e = ep.explain(subscript, *arrays, dtype=dtype)
+    for source in (e.numpy_code, e.loops):
+        got = np.asarray(run(source, e.names, arrays))
+        assert got.dtype == expected.dtype, source
+        assert np.array_equal(got, expected), source

@@ -172,6 +172,8 @@ def puzzle_text(p: Puzzle, style: Style, playing: bool = False) -> list[str]:
             lines.append("Check it with: einsum-puzzles check " + f"{p.id} your_file.py")
     else:
         lines.append(f"Your answer is used as {p.call}; the target has shape {p.target_shape}.")
+        if p.argument_note():
+            lines.append(f"In diagrams and messages, {p.argument_note()}")
         if playing:
             lines.append("Type the subscript (for example ij,jk->ik) and press Enter.")
         else:

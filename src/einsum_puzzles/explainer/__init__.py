@@ -34,12 +34,15 @@ class Explanation:
         names: Sequence[str],
         dtype: np.dtype[Any] | None = None,
         arrays: Sequence[Any] | None = None,
+        cast: np.dtype[Any] | None = None,
     ) -> None:
         self.contraction = contraction
         self.names = tuple(names)
         self.dtype = dtype
         self.arrays = tuple(arrays) if arrays is not None else None
         """The operands when they were given as arrays (the picture then shows their values)."""
+        self.cast = cast
+        """The ``dtype=`` asked of einsum, if any: it computes in that type (the code casts first)."""
 
     @cached_property
     def plan(self) -> Plan:
@@ -82,11 +85,11 @@ class Explanation:
 
     @cached_property
     def loops(self) -> str:
-        return loops(self.contraction, self.names)
+        return loops(self.contraction, self.names, self.cast)
 
     @cached_property
     def numpy_code(self) -> str:
-        return numpy_code(self.plan, self.names, self.dtype)
+        return numpy_code(self.plan, self.names, self.dtype, self.cast)
 
     @cached_property
     def backend_notes(self) -> list[str]:
@@ -225,7 +228,8 @@ def explain(
             computed = np.result_type(*[np.dtype(array.dtype) for array in arrays])
         except TypeError:
             computed = None
-    return Explanation(contraction, chosen, computed, arrays if arrays and len(arrays) == len(shapes) else None)
+    given = arrays if arrays and len(arrays) == len(shapes) else None
+    return Explanation(contraction, chosen, computed, given, cast=options.dtype)
 
 
 def _dtype_relevant(wanted: str, dtype: np.dtype[Any] | None) -> bool:

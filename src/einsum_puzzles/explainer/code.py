@@ -54,12 +54,16 @@ def formula(c: Contraction, names: Sequence[str]) -> str:
     return f"{left} = {sigma}{' · '.join(factors)}"
 
 
-def loops(c: Contraction, names: Sequence[str]) -> str:
-    """Nested Python loops: output labels outside, summed labels inside, explicit indexing."""
+def loops(c: Contraction, names: Sequence[str], cast: np.dtype[Any] | None = None) -> str:
+    """Nested Python loops: output labels outside, summed labels inside, explicit indexing (with
+    ``cast``, einsum's ``dtype=``: the operands are cast to it first and the output has it)."""
     variables = loop_variables(c, names)
     sizes = dict(c.sizes)
     args = ", ".join(names)
-    lines = [f"out = np.zeros({c.output_shape}, dtype=np.result_type({args}))"]
+    view = len(c.operands) == 1 and not c.summed_labels
+    lines = _cast_lines(names, cast, view)
+    kind = f"np.{cast.name}" if cast is not None and not view else f"np.result_type({args})"
+    lines.append(f"out = np.zeros({c.output_shape}, dtype={kind})")
     depth = 0
     for label in list(c.output_labels) + list(c.summed_labels):
         comment = "  # summed over" if c.roles[label].summed else ""
@@ -125,12 +129,15 @@ def explained_steps(plan: Plan, names: Sequence[str], dtype: np.dtype[Any] | Non
     return steps
 
 
-def numpy_code(plan: Plan, names: Sequence[str], dtype: np.dtype[Any] | None = None) -> str:
+def numpy_code(
+    plan: Plan, names: Sequence[str], dtype: np.dtype[Any] | None = None, cast: np.dtype[Any] | None = None
+) -> str:
     """Plain numpy, one commented line per plan step, with the shape after it (a diagonal that is
-    summed at once is written as the trace it is)."""
+    summed at once is written as the trace it is). ``cast``: einsum's ``dtype=``, applied to the
+    operands first, as einsum does."""
     steps = explained_steps(plan, names, dtype)
     value_names = _value_names(plan, names)
-    lines: list[str] = []
+    lines: list[str] = _cast_lines(names, cast, plan.n_operands == 1 and not plan.contraction.summed_labels)
     skip = False
     for index, step in enumerate(steps):
         if skip:
@@ -148,6 +155,20 @@ def numpy_code(plan: Plan, names: Sequence[str], dtype: np.dtype[Any] | None = N
         lines.append("# nothing to compute: the output is the operand as it is")
     lines.append(f"out = {final}")
     return "\n".join(lines)
+
+
+def _cast_lines(names: Sequence[str], cast: np.dtype[Any] | None, view: bool) -> list[str]:
+    """einsum(..., dtype=T) casts every operand to T before it computes: the code says so first. Except
+    for one operand only transposed or diagonalised (``view``): numpy returns a view of it, in its own
+    type, whatever ``dtype`` says."""
+    if cast is None:
+        return []
+    if view:
+        return [f"# numpy returns a view of {names[0]} here, in its own type: dtype={cast.name} is not applied"]
+    distinct = list(dict.fromkeys(names))
+    targets = ", ".join(distinct)
+    values = ", ".join(f"{name}.astype(np.{cast.name})" for name in distinct)
+    return [f"# dtype={cast.name}: einsum casts the operands to it and computes in it", f"{targets} = {values}"]
 
 
 def _trace_code(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -84,7 +85,24 @@ def check_subscript(
     backend: str = "numpy",
     find_fix: bool = True,
 ) -> Verdict:
-    """Grade a subscript. ``find_fix=False`` skips the search for a fix (used to verify a fix)."""
+    """Grade a subscript. ``find_fix=False`` skips the search for a fix (used to verify a fix).
+
+    A verdict that names an input passed again (``x_2``) says once, first in its details, what that name is."""
+    verdict = _check_subscript(puzzle, answer, evaluate, trials, backend, find_fix)
+    note = puzzle.argument_note(verdict.message, *verdict.details)
+    if not note:
+        return verdict
+    return replace(verdict, details=(note, *verdict.details))
+
+
+def _check_subscript(
+    puzzle: Puzzle,
+    answer: str,
+    evaluate: Evaluator,
+    trials: int,
+    backend: str,
+    find_fix: bool,
+) -> Verdict:
     if is_placeholder(answer):
         return unsolved(puzzle, answer if isinstance(answer, str) else "")
     if not isinstance(answer, str):
