@@ -188,7 +188,7 @@ _ACCEPTED: dict[tuple[int, str], tuple[Puzzle, bool]] = {}
 _ACCEPTED_LIMIT = 4096
 
 
-def _find_fix(puzzle: Puzzle, answer: str, permutation: Sequence[int] | None = None) -> Fix | None:
+def _accepter(puzzle: Puzzle) -> Callable[[str], bool]:
     def accepts(candidate: str) -> bool:
         # A verdict is a pure function of (puzzle, subscript): a candidate is graded once.
         key = (id(puzzle), candidate)
@@ -201,7 +201,11 @@ def _find_fix(puzzle: Puzzle, answer: str, permutation: Sequence[int] | None = N
         _ACCEPTED[key] = (puzzle, accepted)
         return accepted
 
-    return search_fix(puzzle, answer, accepts, permutation)
+    return accepts
+
+
+def _find_fix(puzzle: Puzzle, answer: str, permutation: Sequence[int] | None = None) -> Fix | None:
+    return search_fix(puzzle, answer, _accepter(puzzle), permutation)
 
 
 def _advice(puzzle: Puzzle, fixed: Fix) -> Advice:
@@ -211,6 +215,11 @@ def _advice(puzzle: Puzzle, fixed: Fix) -> Advice:
 def _invalid(puzzle: Puzzle, answer: str, error: EinsumError) -> Verdict:
     """A subscript numpy refuses: the rule it breaks, then (when there is one) how to reach the fix."""
     fixed = _find_fix(puzzle, answer)
+    if fixed is None and error.kind in ("syntax", "operand_count"):
+        # Text numpy cannot read, or terms that do not match the operands: small repairs of the text.
+        from .repair import repair
+
+        fixed = repair(puzzle, answer, _accepter(puzzle))
     message = str(error)
     notes: list[str] = []
     if fixed is not None:
