@@ -13,6 +13,7 @@ import pytest
 
 from einsum_puzzles import curriculum
 from einsum_puzzles.cli import UsageError, main, parse_shape
+from einsum_puzzles.curriculum import shape_questions
 
 from .fixture_course import COURSE
 
@@ -169,6 +170,8 @@ def test_real_course_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Nothing in the cheatsheet matches" in out
     code, out, _ = run(capsys, "quiz", "--answers")
     assert "Q7." in out and "transposes" in out and "S1." in out
+    # lesson by lesson, in course order: the identity lesson's questions come before the seed's Q1
+    assert out.index("== Identity: naming the axes ==") < out.index("Q9.") < out.index("Q1.") < out.index("Q27.")
     code, out, _ = run(capsys, "explain", "bij,bjk->bik", "8x2x3", "8x3x4")
     assert code == 0 and "Batched matrix product" in out and "t0 = A @ B" in out
 
@@ -178,7 +181,8 @@ def test_quiz_reads_answers(capsys: pytest.CaptureFixture[str], monkeypatch: pyt
     monkeypatch.setattr("builtins.input", lambda prompt="": next(replies))
     code, out, _ = run(capsys, "quiz")
     assert code == 0 and "Right:" in out and "Not quite:" in out
-    assert "1/2 right (2 of the 12 questions answered)" in out  # over the questions answered, not all 12
+    total = len(shape_questions())
+    assert f"1/2 right (2 of the {total} questions answered)" in out  # over the questions answered, not all
 
 
 @pytest.mark.parametrize(

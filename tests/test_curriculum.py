@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import ast
 import inspect
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 import einsum_puzzles as ep
-from einsum_puzzles.curriculum import cheatsheet, lint, questions, sections, shape_questions, worked_examples
+from einsum_puzzles.curriculum import (
+    cheatsheet,
+    lint,
+    questions,
+    section,
+    sections,
+    shape_questions,
+    worked_examples,
+)
 from einsum_puzzles.curriculum.model import parse_example
+from einsum_puzzles.curriculum.quiz import Question, ShapeQuestion
 
 ALL = ep.puzzles()
 
@@ -80,7 +90,64 @@ def test_lessons_worked_examples_and_cheatsheet_run() -> None:
 def test_questions_hold() -> None:
     assert lint.check_questions() == []
     ids = [q.id for q in questions()]
-    assert ids == [f"Q{i}" for i in range(1, 9)]
+    assert ids[:8] == [f"Q{i}" for i in range(1, 9)]  # the seed's eight keep their numbers
+
+
+def test_every_section_has_questions_and_their_claims_are_computed() -> None:
+    assert lint.check_question_coverage() == []
+    assert lint.check_question_evidence() == []
+    assert lint.check_questions_give_no_answers() == []
+    # the sections the seed had no question for have 2 to 4 each now
+    for section_id in ("identity", "multiplication", "permutation", "attention-head", "beyond", "from-numpy"):
+        count = len(section(section_id).questions) + len(section(section_id).shape_questions)
+        assert 2 <= count <= 4, section_id
+    for section_id in ("cost", "dtype-views", "limits"):
+        count = len(section(section_id).questions) + len(section(section_id).shape_questions)
+        assert 2 <= count <= 4, section_id
+
+
+def _always() -> bool:
+    return True
+
+
+def _runs_transpose() -> bool:
+    return np.einsum("ij->ji", np.ones((2, 3))).shape == (3, 2)
+
+
+def test_the_question_linter_catches_typed_claims() -> None:
+    unrun = Question("Q1", "identity", "What does 'ij->ji' do?", "It transposes.", _always)
+    assert lint.check_question_evidence([unrun]) == ["Q1: the question quotes 'ij->ji', which its check never runs"]
+    original = np.einsum
+    wrong_shape = Question("Q1", "identity", "What does 'ij->ji' do?", "It gives shape (3, 3).", _runs_transpose)
+    assert lint.check_question_evidence([wrong_shape]) == [
+        "Q1: the answer states shape (3, 3), which no einsum in its check has"
+    ]
+    right = Question("Q1", "identity", "What does 'ij->ji' do?", "It gives shape (3, 2).", _runs_transpose)
+    assert lint.check_question_evidence([right]) == []
+    assert np.einsum is original  # the recorder put numpy's function back
+
+
+def test_the_question_linter_catches_given_away_answers_and_empty_sections() -> None:
+    real = section("permutation")
+    giveaway = ShapeQuestion("S99", "permutation", "ijkl->ljik", ((2, 3, 4, 5),), "reordered")
+    leaky = replace(real, shape_questions=(giveaway,), questions=())
+    assert any("an answer to puzzle 19" in problem for problem in lint.check_questions_give_no_answers([leaky]))
+    attention = section("attention-head")
+    quoting = Question("Q99", "attention-head", "Why is it 'blk,bmk->blm'?", "Because.", _always)
+    assert lint.check_questions_give_no_answers([replace(attention, questions=(quoting,))]) == [
+        "Q99: shows 'blk,bmk->blm', which the solution of puzzle 31 uses"
+    ]
+    empty = replace(real, questions=(), shape_questions=())
+    assert lint.check_question_coverage([empty]) == [
+        "section permutation: has no comprehension question; add one to quiz.py"
+    ]
+    shapes_only = replace(real, questions=())
+    assert lint.check_question_coverage([shapes_only]) == [
+        "section permutation: has no comprehension question; add one to quiz.py"
+    ]
+    assert lint.shape_question_problems([ShapeQuestion("S1", "identity", "ij->ji", ((2, 3),), " ")]) == [
+        "S1: needs a short explanation (why)"
+    ]
 
 
 def test_q7_no_longer_claims_arrowless_cannot_transpose() -> None:

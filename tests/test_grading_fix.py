@@ -14,7 +14,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import einsum_puzzles as ep
@@ -29,6 +29,7 @@ OUTPUT_WRITE = re.compile(r"write the output as '->([\w.]*)' instead of '->([\w.
 OUTPUT_ADD = re.compile(r"add '->([\w.]*)' at the end")
 OUTPUT_REMOVE = re.compile(r"remove the arrow and the output \('->([\w.]*)'\)")
 SYMBOL = re.compile(r"write '(->|,|\.\.\.)' instead of '([^']+)'")
+REPAIR = re.compile(r"replace ('([^']*)'|\"([^\"]*)\") with ('([^']*)'|\"([^\"]*)\")")
 
 
 def follow(puzzle: ep.Puzzle, answer: str, message: str) -> str:
@@ -36,6 +37,10 @@ def follow(puzzle: ep.Puzzle, answer: str, message: str) -> str:
     text, _ = normalize(answer)
     for _right, wrong in SYMBOL.findall(message):
         assert wrong in answer, (wrong, answer)
+    for _, old_single, old_double, _, new_single, new_double in REPAIR.findall(message):
+        old, new = old_single or old_double, new_single or new_double
+        assert text.count(old) == 1, (old, text)
+        text = text.replace(old, new)
     form = Form.of(parse(text))
     terms = ["".join(t) for t in form.terms]
     output = None if form.output is None else "".join(form.output)
@@ -368,3 +373,97 @@ def test_token_distance_is_the_levenshtein_distance(a: list[str], b: list[str]) 
     from einsum_puzzles.grading.fix import distance
 
     assert distance(a, b) == _levenshtein(a, b) == distance(tuple(b), tuple(a))
+
+
+# --- syntax errors: small repairs of the text ---------------------------------------------------
+
+
+def typos(solution: str) -> set[str]:
+    """Typing slips that numpy cannot read, made from a right answer."""
+    found = {f'"{solution}"', solution.replace("...", "..")}
+    if "->" in solution:
+        found |= {solution.replace("->", "-"), solution.replace("->", ">"), solution.replace("->", "- >")}
+        inputs, output = solution.split("->")
+        found.add(inputs + ",->" + output)  # a trailing comma
+        found.add(solution + ",")  # a comma in the output
+        if "," in inputs:
+            head, last = inputs.rsplit(",", 1)
+            found.add(f"{head}->{last}->{output}")  # an arrow for the last comma
+    if "," in solution:
+        found |= {solution.replace(",", "", 1), solution.replace(",", ";", 1), solution.replace(",", " ", 1)}
+    letters = [i for i, c in enumerate(solution) if c.isalpha()]
+    if len(letters) >= 2:
+        at = letters[1]
+        found.add(solution[:at] + "'" + solution[at:])  # a stray character inside a term
+    found.discard(solution)
+    return found
+
+
+@pytest.mark.parametrize("puzzle", SUBSCRIPT_PUZZLES, ids=[f"puzzle-{p.id}" for p in SUBSCRIPT_PUZZLES])
+def test_syntax_errors_get_a_repair_that_the_grader_accepts(puzzle: ep.Puzzle) -> None:
+    tried = set().union(*(typos(s) for s in puzzle.solutions))
+    refused = fixed = 0
+    for answer in sorted(tried):
+        verdict = ep.check(puzzle.id, answer)
+        if verdict.kind not in ("syntax", "operand_count"):
+            continue
+        refused += 1
+        if verdict.fix is None:
+            continue
+        fixed += 1
+        assert ep.check(puzzle.id, verdict.fix).correct, (answer, verdict.fix)
+        assert "To fix it: " in verdict.message
+        assert follow(puzzle, answer, verdict.message) == verdict.fix, (answer, verdict.message, verdict.fix)
+    assert refused and fixed / refused >= 0.9, (puzzle.id, fixed, refused)
+
+
+REPAIRED: list[tuple[int, str, str, str]] = [
+    (21, "ij->jk->ik", "ij,jk->ik", "replace 'ij->jk' with 'ij,jk'"),
+    (21, "ij,jk-ik", "ij,jk->ik", "replace 'jk-ik' with 'jk->ik'"),
+    (21, "ij,jk>ik", "ij,jk->ik", "replace 'jk>ik' with 'jk->ik'"),
+    (21, "ij,jk- >ik", "ij,jk->ik", "replace 'jk- >ik' with 'jk->ik'"),
+    (21, "ij,j'k->ik", "ij,jk->ik", "replace \"j'k\" with 'jk'"),
+    (21, "ij;jk->ik", "ij,jk->ik", "replace 'ij;jk' with 'ij,jk'"),
+    (21, "ijjk->ik", "ij,jk->ik", "replace 'ijjk' with 'ij,jk'"),
+    (21, "ij jk->ik", "ij,jk->ik", "replace 'ij jk' with 'ij,jk'"),
+    (21, "ij,jk,->ik", "ij,jk->ik", "replace 'jk,->ik' with 'jk->ik'"),
+    (21, "ij,jk->ik,", "ij,jk->ik", "replace 'ik,' with 'ik'"),
+    (40, "iijj->", "i,ij,j->", "replace 'iijj' with 'i,ij,j'"),
+    (29, "..ij->..ji", "...ij->...ji", "replace '..ij' with '...ij'; and replace '..ji' with '...ji'"),
+    (21, "ij,kl-ik", "ij,jl->il", "replace 'kl-ik' with 'kl->ik'; in b's term change 'k' to 'j'"),
+]
+
+
+@pytest.mark.parametrize(("number", "answer", "fix", "words"), REPAIRED, ids=[f"{r[0]}:{r[1]}" for r in REPAIRED])
+def test_named_syntax_errors_are_repaired(number: int, answer: str, fix: str, words: str) -> None:
+    verdict = ep.check(number, answer)
+    assert verdict.kind in ("syntax", "operand_count") and verdict.fix == fix, verdict.message
+    assert "To fix it: " + words in verdict.message
+    assert follow(ep.puzzle(number), answer, verdict.message) == fix
+    assert ep.check(number, fix).correct
+
+
+def test_a_repair_is_never_offered_when_the_grader_refuses_every_candidate() -> None:
+    verdict = ep.check(21, "ab,cd,ef-")
+    assert verdict.kind == "syntax" and verdict.fix is None and "To fix it" not in verdict.message
+
+
+def test_a_long_term_is_split_only_where_the_operands_fit() -> None:
+    # 1000 letters cannot be three operands of 1, 2 and 1 axes: no repair, and the search stays bounded.
+    for answer in ["ab" * 500 + "->", "a..." + "ab" * 500 + "->"]:
+        verdict = ep.check(40, answer)
+        assert verdict.kind == "operand_count" and verdict.fix is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([12, 21, 30, 40, 45, 55]),
+    st.lists(st.sampled_from(["i", "j", "k", "I", ",", "->", "-", ">", ".", "...", " ", ";", "'"]), max_size=10),
+)
+def test_any_repair_offered_is_accepted_and_its_message_leads_to_it(number: int, tokens: list[str]) -> None:
+    answer = "".join(tokens)
+    verdict = ep.check(number, answer)
+    if verdict.fix is None or verdict.kind not in ("syntax", "operand_count"):
+        return
+    assert ep.check(number, verdict.fix).correct
+    assert follow(ep.puzzle(number), answer, verdict.message) == verdict.fix, verdict.message

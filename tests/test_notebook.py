@@ -118,3 +118,21 @@ def test_cli_writes_and_refuses_to_overwrite(tmp_path: Path, capsys: pytest.Capt
     assert main(["notebook", "-o", str(target), "--force", "--section", "identity"]) == 0
     assert main(["notebook", "-o", str(tmp_path / "x.ipynb"), "--section", "nope"]) == 2
     assert main(["notebook", "-o", str(tmp_path / "y.ipynb"), "--backend", "fortran"]) == 2
+
+
+def test_every_question_is_in_its_lessons_part_of_the_notebook() -> None:
+    from markdown_it import MarkdownIt
+
+    from einsum_puzzles.curriculum import sections
+
+    cells = ["".join(cell["source"]) for cell in build()["cells"] if cell["cell_type"] == "markdown"]
+    blocks = [cell for cell in cells if cell.startswith("### Check your understanding")]
+    course = [s for s in sections() if s.questions or s.shape_questions]
+    assert len(blocks) == len(course)
+    for section, block in zip(course, blocks):
+        html = MarkdownIt("commonmark").render(block)
+        expected = [q.id for q in section.questions] + [q.id for q in section.shape_questions]
+        assert [f"<strong>{i}.</strong>" in html for i in expected] == [True] * len(expected)
+        assert "<em>" not in html and "<a " not in html  # no stray Markdown in the questions' prose
+        for q in section.questions:
+            assert q.answer in block

@@ -172,6 +172,8 @@ def puzzle_text(p: Puzzle, style: Style, playing: bool = False) -> list[str]:
             lines.append("Check it with: einsum-puzzles check " + f"{p.id} your_file.py")
     else:
         lines.append(f"Your answer is used as {p.call}; the target has shape {p.target_shape}.")
+        if p.argument_note():
+            lines.append(f"In diagrams and messages, {p.argument_note()}")
         if playing:
             lines.append("Type the subscript (for example ij,jk->ik) and press Enter.")
         else:
@@ -488,17 +490,21 @@ def cmd_cheatsheet(args: argparse.Namespace) -> int:
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
-    from .curriculum import questions, shape_questions
+    from .curriculum import sections, shape_questions
     from .shapes import parse_shape_answer
 
     style = Style(sys.stdout)
-    if args.answers:
-        for q in questions():
-            out(style(f"{q.id}. {q.text}", "bold"))
-            out(f"   {q.answer}")
-        for sq in shape_questions():
-            out(style(f"{sq.id}. {sq.text}", "bold"))
-            out(f"   {sq.answer}: {sq.why}")
+    if args.answers:  # lesson by lesson, in course order
+        for sec in sections():
+            if not (sec.questions or sec.shape_questions):
+                continue
+            out(style(f"== {sec.title} ==", "bold"))
+            for q in sec.questions:
+                out(style(f"{q.id}. {q.text}", "bold"))
+                out(f"   {q.answer}")
+            for sq in sec.shape_questions:
+                out(style(f"{sq.id}. {sq.text}", "bold"))
+                out(f"   {sq.answer}: {sq.why}")
         return EXIT_OK
     right = answered = 0
     items = list(shape_questions())

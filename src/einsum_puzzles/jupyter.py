@@ -72,7 +72,7 @@ def translate_magic(line: str, cell: str | None = None, namespace: dict[str, Any
     code): the einsum that computes the code. Operands without a shape are the notebook's own arrays."""
     import ast
 
-    from .find import TranslateError, translate
+    from .find import MissingShape, TranslateError, translate
     from .shapes import ShapeSyntaxError, parse_shape
 
     if cell is not None:
@@ -99,6 +99,22 @@ def translate_magic(line: str, cell: str | None = None, namespace: dict[str, Any
             if isinstance(getattr(value, "shape", None), tuple) and hasattr(value, "dtype"):
                 operands[name] = value
         return translate(code, **operands)
+    except MissingShape as error:
+        value = (namespace or {}).get(error.name)
+        where = "on the %%einsum_translate line" if cell is not None else "after --"
+        shapes = " ".join([*shape_text.split(), f"{error.name}=2x3"])
+        example = (
+            f"%%einsum_translate {shapes}" if cell is not None else f"%einsum_translate {code.strip()} -- {shapes}"
+        )
+        if value is not None:
+            how = (
+                f"{error.name} in this notebook is a {type(value).__name__}, not a numpy array: make it one with "
+                f"np.asarray, or give its shape {where}: {example}"
+            )
+        else:
+            how = f"define the array {error.name} in the notebook, or give its shape {where}: {example}"
+        print(f"error: {error.reworded(how)}")
+        return None
     except (TranslateError, ShapeSyntaxError) as error:
         print(f"error: {error}")
         return None

@@ -37,7 +37,7 @@ def page_type(path: str) -> str | None:
         return "home"
     if re.fullmatch(r"/puzzles/\d+", path):
         number = int(path.rsplit("/", 1)[1])
-        return {1: "puzzle-first", 21: "puzzle-subscript", 31: "puzzle-code"}.get(number)
+        return {1: "puzzle-first", 21: "puzzle-subscript", 31: "puzzle-code", 35: "puzzle-repeated"}.get(number)
     if path.startswith("/explain"):
         return {"/explain": "explain-empty", EXPLAIN[3]: "explain-picture", EXPLAIN[5]: "explain-network"}.get(path)
     return {"/cheatsheet": "cheatsheet", "/quiz": "quiz", "/docs": "docs"}.get(path)

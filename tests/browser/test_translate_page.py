@@ -49,3 +49,33 @@ def test_works_without_javascript(server: str) -> None:
         expect(page.locator("#translation-call")).to_have_text('np.einsum("ij,jk->ik", a, b)')
         context.close()
         browser.close()
+
+
+def test_typing_key_by_key_logs_no_console_error(page: object, shots: Path) -> None:
+    """Each keystroke asks the preview route; an unfinished expression is an answer, not an HTTP error."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: console.append(str(error)))
+    statuses: list[int] = []
+    page.on("response", lambda response: statuses.append(response.status) if "/api/" in response.url else None)
+    page.goto("/translate")
+    page.locator("#code").press_sequentially("np.sum(a @ b", delay=250)  # waits out the 200 ms pause each key
+    expect(page.locator("#translate-error")).to_contain_text("this is not valid Python")
+    page.locator("#code").press_sequentially(", axis=0)", delay=250)
+    expect(page.locator("#translate-error")).to_contain_text(
+        "a's shape is missing; add it under Operand shapes with its sizes, such as a=2x3"
+    )
+    page.locator("#operands").press_sequentially("a=2x3 b", delay=250)
+    expect(page.locator("#translate-error")).to_contain_text("cannot read 'b': write each operand as NAME=SHAPE")
+    page.locator("#operands").press_sequentially("=3", delay=250)
+    expect(page.locator("#translation-call")).to_have_text('np.einsum("ij,j->", a, b)')
+    page.fill("#operands", "b=3")
+    expect(page.locator("#translate-error")).to_contain_text(
+        "a's shape is missing (shapes were given for b only); add it under Operand shapes with its sizes, such as a=2x3"
+    )
+    page.screenshot(path=shots / "translate-missing-shape.png", full_page=True)
+    assert len(statuses) >= 15 and set(statuses) == {200}, statuses
+    assert console == []

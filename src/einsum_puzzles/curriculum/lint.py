@@ -22,7 +22,8 @@ from ..contraction import bind
 from ..errors import EinsumError
 from ..subscript import parse
 from . import cheatsheet, puzzles, questions, sections, shape_questions, worked_examples
-from .model import Puzzle
+from .model import Puzzle, Section
+from .quiz import Question, ShapeQuestion
 
 CANDIDATE_AXIS_LIMIT = 7
 
@@ -231,17 +232,15 @@ def check_cheatsheet() -> list[str]:
 def check_questions() -> list[str]:
     problems = []
     for question in questions():
-        if question.check is not None and not question.check():
+        if question.check is None:
+            problems.append(f"{question.id}: has no check; every answer's claims must be proved by running")
+        elif not question.check():
             problems.append(f"{question.id}: the claim in the answer does not hold")
     if len(questions()) < 8:
         problems.append("fewer than 8 comprehension questions")
     if len(shape_questions()) < 8:
         problems.append("fewer than 8 predict-the-shape questions")
-    for shape_question in shape_questions():
-        arrays = [np.ones(shape) for shape in shape_question.shapes]
-        if np.einsum(shape_question.subscript, *arrays).shape != shape_question.answer:
-            problems.append(f"{shape_question.id}: the computed answer disagrees with numpy")
-    return problems
+    return problems + shape_question_problems(shape_questions())
 
 
 # --- issue 16: what a read of the whole course found, as rules --------------------------------------------
@@ -493,4 +492,142 @@ def run_lesson_code() -> list[str]:
                     exec(compile(block, f"<lesson {section.id} block {number}>", "exec"), scope)
             except Exception as error:
                 problems.append(f"section {section.id}: python block {number} fails: {type(error).__name__}: {error}")
+    return problems
+
+
+# --- the quiz: every section has questions, every quoted subscript and stated shape is computed --------
+
+_QUOTED_SINGLE = re.compile(r"'([^'\s]+)'")
+_STATED_SHAPE = re.compile(r"\bshapes? \(((?:\d+, )*\d*,?)\)")
+
+
+def quoted_subscripts(text: str) -> list[str]:
+    """The einsum subscripts a question quotes in single quotes (``'ij,jk->ik'``, ``'ii'``): tokens of two or
+    more characters made of letters, commas, dots and arrows that parse as a subscript."""
+    found = []
+    for token in _QUOTED_SINGLE.findall(text):
+        readable = len(token) >= 2 and _SUBSCRIPT_CHARS.match(token) and any(ch.isalpha() for ch in token)
+        if readable and _is_subscript(token):
+            found.append(token)
+    return found
+
+
+def stated_shapes(text: str) -> list[tuple[int, ...]]:
+    """Every shape written as "shape (2, 3)" (or "shapes", "shape ()") in ``text``."""
+    return [tuple(int(n) for n in m.group(1).replace(",", " ").split()) for m in _STATED_SHAPE.finditer(text)]
+
+
+@contextlib.contextmanager
+def _einsum_calls() -> Iterator[list[tuple[str, list[tuple[int, ...]]]]]:
+    """Record every ``np.einsum`` and ``np.einsum_path`` call made inside: its subscript and the shapes of
+    its operands and result (a call that raises records its operands only)."""
+    calls: list[tuple[str, list[tuple[int, ...]]]] = []
+    original_einsum, original_path = np.einsum, np.einsum_path
+
+    def recorder(original: Any, keep_result: bool) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if not (args and isinstance(args[0], str)):
+                return original(*args, **kwargs)  # the interleaved form (arrays and axis lists) is not quoted
+            shapes = [np.shape(a) for a in args[1:]]
+            calls.append((args[0], shapes))
+            result = original(*args, **kwargs)
+            if keep_result:
+                shapes.append(np.shape(result))
+            return result
+
+        return call
+
+    np.einsum = recorder(original_einsum, True)
+    np.einsum_path = recorder(original_path, False)
+    try:
+        yield calls
+    finally:
+        np.einsum, np.einsum_path = original_einsum, original_path
+
+
+def check_question_evidence(items: Sequence[Question] | None = None) -> list[str]:
+    """Every subscript a comprehension question quotes is run by its check, and every shape it states
+    ("of shape (2, 3)") is the shape of an operand or a result of an einsum the check ran: nothing the
+    question says about einsum is typed without being computed."""
+    problems = []
+    for question in questions() if items is None else items:
+        if question.check is None:
+            continue  # check_questions reports it
+        with _einsum_calls() as calls:
+            question.check()
+        run = {subscript for subscript, _ in calls}
+        seen = {shape for _, shapes in calls for shape in shapes}
+        for part, text in (("question", question.text), ("answer", question.answer)):
+            for token in dict.fromkeys(quoted_subscripts(text)):
+                if token not in run:
+                    problems.append(f"{question.id}: the {part} quotes {token!r}, which its check never runs")
+            for shape in dict.fromkeys(stated_shapes(text)):
+                if shape not in seen:
+                    problems.append(f"{question.id}: the {part} states shape {shape}, which no einsum in its check has")
+    return problems
+
+
+def _renamed(subscript: str) -> str:
+    """A subscript with its letters renamed in order of first appearance: equal for equal einsums."""
+    names: dict[str, str] = {}
+    out = []
+    for ch in subscript:
+        if ch.isalpha():
+            names.setdefault(ch, string.ascii_letters[len(names)])
+            out.append(names[ch])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+SEED_QUESTIONS_ABOUT_ANSWERS = frozenset({"Q5", "Q6", "Q7", "Q8"})
+"""The seed's own questions ask why its section's answers are written as they are (why a @ b.T is
+'ij,kj->ik'): they discuss those answers on purpose and come after the puzzles in the notebook."""
+
+
+def check_questions_give_no_answers(course: Sequence[Section] | None = None) -> list[str]:
+    """No question (the subscripts it quotes; a shape question's subscript) answers a puzzle of its own
+    section: a subscript puzzle that accepts it, or a code puzzle whose reference solution runs it."""
+    problems = []
+    for section in sections() if course is None else course:
+        shown: list[tuple[str, str]] = []
+        for question in section.questions:
+            if question.id in SEED_QUESTIONS_ABOUT_ANSWERS:
+                continue
+            shown += [(question.id, token) for token in quoted_subscripts(question.text + " " + question.answer)]
+        shown += [(sq.id, sq.subscript) for sq in section.shape_questions]
+        for where, token in dict.fromkeys(shown):
+            for p in section.puzzles:
+                if p.kind == "subscript" and _accepted(p, token):
+                    problems.append(f"{where}: shows {token!r}, an answer to puzzle {p.id}")
+                elif p.kind == "code":
+                    used = {_renamed(a or b) for solution in p.solutions for a, b in _QUOTED.findall(solution)}
+                    if _renamed(token) in used:
+                        problems.append(f"{where}: shows {token!r}, which the solution of puzzle {p.id} uses")
+    return problems
+
+
+def check_question_coverage(course: Sequence[Section] | None = None) -> list[str]:
+    """Every section has at least one comprehension question (its lesson is understood, not only its shapes
+    predicted), and question ids are unique and numbered in order (Q1, Q2, ...; S1, S2, ...)."""
+    problems = []
+    for section in sections() if course is None else course:
+        if not section.questions:
+            problems.append(f"section {section.id}: has no comprehension question; add one to quiz.py")
+    for prefix, items in (("Q", questions()), ("S", shape_questions())):
+        ids = [item.id for item in items]
+        if ids != [f"{prefix}{n}" for n in range(1, len(ids) + 1)]:
+            problems.append(f"question ids are not {prefix}1 to {prefix}{len(ids)} in order: {ids}")
+    return problems
+
+
+def shape_question_problems(items: Sequence[ShapeQuestion]) -> list[str]:
+    """A shape question needs an explanation; its answer is computed, and numpy must agree with it."""
+    problems = []
+    for sq in items:
+        if not sq.why.strip():
+            problems.append(f"{sq.id}: needs a short explanation (why)")
+        arrays = [np.ones(shape) for shape in sq.shapes]
+        if np.einsum(sq.subscript, *arrays).shape != sq.answer:
+            problems.append(f"{sq.id}: the computed answer disagrees with numpy")
     return problems

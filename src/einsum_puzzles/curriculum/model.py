@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ..argnames import repeat_note
 from ..draws import Draws
 
 if TYPE_CHECKING:
@@ -85,6 +86,12 @@ class Puzzle:
             count = sum(1 for i in self.argument_indices[: len(names)] if i == index)
             names.append(base if count == 0 else f"{base}_{count + 1}")
         return tuple(names)
+
+    def argument_note(self, *texts: str) -> str:
+        """What the made-up names of an input passed again stand for: ``"x_2 is the second argument: the
+        same array x, passed again."`` For the names that ``texts`` mention (every one when no text is
+        given); "" when there is none to explain."""
+        return repeat_note([self.input_names[i] for i in self.argument_indices], *texts)
 
     @property
     def call(self) -> str:

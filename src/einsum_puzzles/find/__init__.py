@@ -6,8 +6,8 @@ solve([x, y], out)                                                      # ['ij,j
 
 from __future__ import annotations
 
-from .errors import TranslateError
+from .errors import MissingShape, TranslateError
 from .search import SolveLimit, solve
 from .translation import Translation, translate
 
-__all__ = ["SolveLimit", "TranslateError", "Translation", "solve", "translate"]
+__all__ = ["MissingShape", "SolveLimit", "TranslateError", "Translation", "solve", "translate"]

@@ -58,12 +58,15 @@ def _operands(texts: list[str]) -> dict[str, Any]:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
-    from . import TranslateError, translate
+    from . import MissingShape, TranslateError, translate
+    from .errors import cli_hint
 
     code = args.code.replace("\\n", "\n")
     try:
         result = translate(code, **_operands(args.operands))
     except TranslateError as error:
+        if isinstance(error, MissingShape):
+            error = error.reworded(cli_hint(error.name))
         text = str(error)
         if error.column is not None and "\n" not in code.strip():
             text += f"\n    {code.strip()}\n    {' ' * (error.column - 1)}^"
@@ -78,6 +81,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
     shapes = ", ".join(f"{name} {shape}" for name, shape in zip(result.operands, result.shapes))
     out(f"  operands: {shapes}; result shape {result.output_shape}")
     out(style("  verified: the code and the einsum agree on random operands (shape, dtype, values)", "green"))
+    if result.names_note():
+        out(f"  below, {result.names_note()}")
     out()
     if args.explain:
         from ..cli import render_explanation

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import TranslateError
+from .errors import MissingShape, TranslateError
 from .symbolic import Phantom, SymbolicBackend
 from .walker import NumpyBackend, Walker, parse_code
 
@@ -70,6 +70,14 @@ class Translation:
             names.append(name if count == 0 else f"{name}_{count + 1}")
         return tuple(names)
 
+    def names_note(self) -> str:
+        """What a made-up name stands for (``v_2 is the second argument: the same array v, passed again.``)."""
+        from ..argnames import repeat_note
+
+        if tuple(self.explanation.names) != self.names:  # the explainer fell back to its own names
+            return ""
+        return repeat_note(self.operands)
+
     @cached_property
     def explanation(self) -> Explanation:
         """The explainer on the translated einsum, with the operands' names."""
@@ -104,11 +112,15 @@ class Translation:
         return (
             f"<p><code>{escape(self.call)}</code></p>"
             "<p>Verified: the code and this einsum agree on random operands of these shapes "
-            "(shape, dtype and values).</p>" + picture + self.explanation.html()
+            "(shape, dtype and values).</p>"
+            + (f"<p>{escape(self.names_note())}</p>" if self.names_note() else "")
+            + picture
+            + self.explanation.html()
         )
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(f"{self.call}\n\n{self.explanation.diagram}")
+        note = f"\n{self.names_note()}" if self.names_note() else ""
+        printer.text(f"{self.call}{note}\n\n{self.explanation.diagram}")
 
 
 def translate(code: str, /, **operands: Any) -> Translation:
@@ -124,7 +136,10 @@ def translate(code: str, /, **operands: Any) -> Translation:
     complex_names = frozenset(name for name, dtype in dtypes.items() if dtype.kind == "c")
     backend = SymbolicBackend(shapes, complex_names)
     walker = Walker(source, backend)
-    result = walker.run(tree)
+    try:
+        result = walker.run(tree)
+    except MissingShape as missing:
+        raise missing.reworded(given=tuple(shapes)) from None
     for axis in result.axes:
         if isinstance(axis, Phantom):
             where = axis.node if axis.node is not None else tree.body[-1]

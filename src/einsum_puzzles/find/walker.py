@@ -15,7 +15,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
-from .errors import TranslateError
+from .errors import MissingShape, TranslateError
 
 V = TypeVar("V")
 MAX_CODE = 2000
@@ -163,12 +163,19 @@ class Walker(Generic[V]):
         self.backend = backend
         self.multiline = "\n" in code.strip()
         self.env: dict[str, V] = {}
+        self.assigned: dict[str, int] = {}
+        """The line where the code first assigns each name (a name used before it is not a missing operand)."""
 
     # --- entry --------------------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> V:
         body = tree.body
         if not body:
             raise TranslateError("there is no code to translate: write a numpy expression such as a @ b")
+        for statement in reversed(body):
+            if isinstance(statement, ast.Assign):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        self.assigned[target.id] = statement.lineno
         for statement in body[:-1]:
             self.statement(statement)
         last = body[-1]
@@ -248,8 +255,18 @@ class Walker(Generic[V]):
         try:
             return self.backend.operand(node.id)
         except KeyError:
-            raise self.error(
-                node, f"{node.id} is not an operand: give its shape, such as {node.id}=2x3, or its array"
+            if self.assigned.get(node.id, 0) > getattr(node, "lineno", 0):
+                raise self.error(
+                    node, f"{node.id} is used before the line that assigns it; assign {node.id} first"
+                ) from None
+            line = getattr(node, "lineno", None)
+            column = getattr(node, "col_offset", None)
+            raise MissingShape(
+                node.id,
+                operation=self.snippet(node),
+                line=line,
+                column=None if column is None else column + 1,
+                multiline=self.multiline,
             ) from None
 
     def binop(self, node: ast.BinOp) -> V:

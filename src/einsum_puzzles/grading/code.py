@@ -76,7 +76,8 @@ def _call_name(func: ast.expr) -> str:
     return ""
 
 
-def check_code(puzzle: Puzzle, answer: Any, trials: int = CODE_TRIALS) -> Verdict:
+def check_code(puzzle: Puzzle, answer: Any, trials: int = CODE_TRIALS, advise_order: bool = True) -> Verdict:
+    """Grade a code puzzle. ``advise_order=False`` skips checking a proposed reordering of the lines."""
     if callable(answer):  # a function: graded from its source, in the sandbox, like a file
         from ..jupyter import function_source
 
@@ -114,7 +115,8 @@ def check_code(puzzle: Puzzle, answer: Any, trials: int = CODE_TRIALS) -> Verdic
     all_inputs = trial_inputs(puzzle, trials)
     outcome = run_sandboxed(source, puzzle.function_name, all_inputs)
     try:
-        return _judge(puzzle, source, all_inputs, outcome)
+        verdict = _judge(puzzle, source, all_inputs, outcome)
+        return _with_move(puzzle, source, verdict, outcome, trials) if advise_order else verdict
     except Exception as error:  # the child wrote what it reported: whatever it is, a verdict, never a traceback
         message = f"the checker could not read your code's result ({type(error).__name__}); check it again"
         return Verdict(puzzle.id, source, "error", message)
@@ -188,6 +190,28 @@ def _judge(puzzle: Puzzle, source: str, all_inputs: Sequence[tuple[Any, ...]], o
         f"{puzzle.function_name}() matches the reference on the shown inputs and on {len(all_inputs) - 1} fresh draws.",
         trials=len(all_inputs),
     )
+
+
+def _with_move(puzzle: Puzzle, source: str, verdict: Verdict, outcome: dict[str, Any], trials: int) -> Verdict:
+    """A value used before the line that computes it: say which lines to move (see ``reorder.py``)."""
+    if verdict.kind != "error" or outcome.get("status") != "error":
+        return verdict
+    from dataclasses import replace
+
+    from .reorder import find_move
+
+    move = find_move(source, puzzle.function_name, str(outcome.get("message", "")), verdict.details)
+    if move is None:
+        return verdict
+    after = check_code(puzzle, move.source, trials, advise_order=False)
+    message = verdict.message.rstrip() + ("" if verdict.message.rstrip().endswith(".") else ".") + " " + move.text()
+    if after.correct:
+        message += f" With that change, {puzzle.function_name}() passes the check."
+    elif after.kind == "error" and after.message == verdict.message:
+        return verdict  # the move does not get past this error: say nothing false
+    else:
+        message += " Then check it again."
+    return replace(verdict, message=message)
 
 
 def _only_ellipsis_bodies(source: str) -> bool:

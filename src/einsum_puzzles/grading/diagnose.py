@@ -52,6 +52,10 @@ def _show(label: str) -> str:
     return "'...'" if label.startswith("...") else f"'{label}'"
 
 
+def _quote_text(text: str) -> str:
+    return f'"{text}"' if "'" in text else f"'{text}'"
+
+
 def _quote_term(tokens: Sequence[str]) -> str:
     return "'" + "".join(tokens) + "'"
 
@@ -188,6 +192,7 @@ def _ellipsis_reordered(
 def _instructions(fix: Fix, names: Sequence[str]) -> list[str]:
     answer, target = fix.answer, fix.fix
     steps = [f"write '{right}' instead of '{wrong}'" for wrong, right in fix.symbols]
+    steps += [f"replace {_quote_text(old)} with {_quote_text(new)}" for old, new in fix.repairs]
     for index, (mine, theirs) in enumerate(zip(answer.terms, target.terms)):
         if mine == theirs:
             continue

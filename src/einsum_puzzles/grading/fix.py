@@ -456,6 +456,9 @@ class Fix:
     """The learner's answer as it was read (after replacing look-alike symbols)."""
     fix: Form
     symbols: tuple[tuple[str, str], ...] = ()
+    repairs: tuple[tuple[str, str], ...] = ()
+    """Edits of the text, made after ``symbols``, that turned it into ``answer`` (see ``repair.py``):
+    (old, new), where ``old`` occurs once in the text they apply to."""
 
 
 def find_fix(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -84,7 +85,24 @@ def check_subscript(
     backend: str = "numpy",
     find_fix: bool = True,
 ) -> Verdict:
-    """Grade a subscript. ``find_fix=False`` skips the search for a fix (used to verify a fix)."""
+    """Grade a subscript. ``find_fix=False`` skips the search for a fix (used to verify a fix).
+
+    A verdict that names an input passed again (``x_2``) says once, first in its details, what that name is."""
+    verdict = _check_subscript(puzzle, answer, evaluate, trials, backend, find_fix)
+    note = puzzle.argument_note(verdict.message, *verdict.details)
+    if not note:
+        return verdict
+    return replace(verdict, details=(note, *verdict.details))
+
+
+def _check_subscript(
+    puzzle: Puzzle,
+    answer: str,
+    evaluate: Evaluator,
+    trials: int,
+    backend: str,
+    find_fix: bool,
+) -> Verdict:
     if is_placeholder(answer):
         return unsolved(puzzle, answer if isinstance(answer, str) else "")
     if not isinstance(answer, str):
@@ -170,7 +188,7 @@ _ACCEPTED: dict[tuple[int, str], tuple[Puzzle, bool]] = {}
 _ACCEPTED_LIMIT = 4096
 
 
-def _find_fix(puzzle: Puzzle, answer: str, permutation: Sequence[int] | None = None) -> Fix | None:
+def _accepter(puzzle: Puzzle) -> Callable[[str], bool]:
     def accepts(candidate: str) -> bool:
         # A verdict is a pure function of (puzzle, subscript): a candidate is graded once.
         key = (id(puzzle), candidate)
@@ -183,7 +201,11 @@ def _find_fix(puzzle: Puzzle, answer: str, permutation: Sequence[int] | None = N
         _ACCEPTED[key] = (puzzle, accepted)
         return accepted
 
-    return search_fix(puzzle, answer, accepts, permutation)
+    return accepts
+
+
+def _find_fix(puzzle: Puzzle, answer: str, permutation: Sequence[int] | None = None) -> Fix | None:
+    return search_fix(puzzle, answer, _accepter(puzzle), permutation)
 
 
 def _advice(puzzle: Puzzle, fixed: Fix) -> Advice:
@@ -193,6 +215,11 @@ def _advice(puzzle: Puzzle, fixed: Fix) -> Advice:
 def _invalid(puzzle: Puzzle, answer: str, error: EinsumError) -> Verdict:
     """A subscript numpy refuses: the rule it breaks, then (when there is one) how to reach the fix."""
     fixed = _find_fix(puzzle, answer)
+    if fixed is None and error.kind in ("syntax", "operand_count"):
+        # Text numpy cannot read, or terms that do not match the operands: small repairs of the text.
+        from .repair import repair
+
+        fixed = repair(puzzle, answer, _accepter(puzzle))
     message = str(error)
     notes: list[str] = []
     if fixed is not None:

@@ -656,7 +656,7 @@ def create_app(
         return page(
             request,
             "quiz.html",
-            {"questions": curriculum.questions(), "shape_questions": curriculum.shape_questions(), "results": None},
+            {"sections": curriculum.sections(), "shape_questions": curriculum.shape_questions(), "results": None},
         )
 
     @app.post("/quiz", response_class=HTMLResponse, include_in_schema=False)
@@ -673,7 +673,7 @@ def create_app(
         return page(
             request,
             "quiz.html",
-            {"questions": curriculum.questions(), "shape_questions": curriculum.shape_questions(), "results": results},
+            {"sections": curriculum.sections(), "shape_questions": curriculum.shape_questions(), "results": results},
         )
 
     app.include_router(classes_router(templates, learner_of, _set_cookie, store_url(store)))

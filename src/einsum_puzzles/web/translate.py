@@ -2,8 +2,9 @@
 
 Included by ``app.create_app`` (``app.include_router(find_router(page))``). Every input is bounded: the
 code's length, the operands' number, dimensions and sizes, the work a verification or a search may
-cost; breaking a bound is a 422 JSON error that names it. Nothing the learner types is run: the code is
-read with ``ast`` (see ``find/walker.py``).
+cost; breaking a bound is a 422 JSON error that names it (``GET /api/translate/preview``, what the page
+asks as the learner types, answers every input with a 200: ``valid: false`` and a message). Nothing the
+learner types is run: the code is read with ``ast`` (see ``find/walker.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from ..find import SolveLimit, TranslateError, Translation, solve, translate
+from ..find import MissingShape, SolveLimit, TranslateError, Translation, solve, translate
+from ..find.errors import api_hint, page_hint
 from ..find.walker import MAX_CODE
 from ..shapes import ShapeSyntaxError, parse_shape
 
@@ -87,17 +89,47 @@ def _limit(limit: str, message: str) -> JSONResponse:
     return JSONResponse({"error": "limit", "limit": limit, "message": message}, status_code=422)
 
 
+def _refusal_data(error: TranslateError, hint: Callable[[str], str]) -> dict[str, Any]:
+    """A refusal as data; a missing shape says how to give it on this face (``hint``)."""
+    if isinstance(error, MissingShape):
+        error = error.reworded(hint(error.name))
+    return {
+        "error": "translate",
+        "message": str(error),
+        "operation": error.operation,
+        "line": error.line,
+        "column": error.column,
+    }
+
+
 def _refusal(error: TranslateError) -> JSONResponse:
-    return JSONResponse(
-        {
-            "error": "translate",
-            "message": str(error),
-            "operation": error.operation,
-            "line": error.line,
-            "column": error.column,
-        },
-        status_code=422,
-    )
+    return JSONResponse(_refusal_data(error, api_hint), status_code=422)
+
+
+def preview(code: str, operands_text: str) -> dict[str, Any]:
+    """What the code typed so far translates to, with the operands written as on the page (``a=2x3 b=3x4``).
+
+    Never an error: code that is not (yet) one einsum, or operands that cannot be read, are answers too
+    (``valid: false``, a ``message`` in words and, for the code, where the refused operation is)."""
+    nowhere: dict[str, Any] = {"operation": None, "line": None, "column": None}
+    if not code.strip():
+        return {"valid": False, "error": "empty", "message": "Type numpy code to see its einsum.", **nowhere}
+    if len(code) > MAX_CODE:
+        message = f"the code is {len(code)} characters long; at most {MAX_CODE} can be translated"
+        return {"valid": False, "error": "limit", "message": message, **nowhere}
+    try:
+        operands = parse_operands(operands_text)
+    except ValueError as error:
+        return {"valid": False, "error": "operands", "message": str(error), **nowhere}
+    with _turn() as ready:
+        if not ready:
+            message = "the server is busy with other translations; try again in a few seconds"
+            return {"valid": False, "error": "busy", "message": message, **nowhere}
+        try:
+            result = translate(code, **operands)
+        except TranslateError as error:
+            return {"valid": False, **_refusal_data(error, page_hint)}
+        return {"valid": True, **translation_json(result)}
 
 
 def parse_operands(text: str) -> dict[str, tuple[int, ...]]:
@@ -138,6 +170,7 @@ def translation_json(result: Translation) -> dict[str, Any]:
     data["svg"] = explanation.picture(style=False)  # the page ships the picture's CSS (strict CSP: no <style>)
     shapes = ",".join("x".join(map(str, shape)) or "scalar" for shape in result.shapes)
     data["explain_url"] = "/explain?" + urlencode({"s": result.subscript, "shapes": shapes})
+    data["names_note"] = result.names_note()
     return data
 
 
@@ -179,6 +212,15 @@ def find_router(page: Callable[[Request, str, dict[str, Any]], HTMLResponse]) ->
             except TranslateError as error:
                 return _refusal(error)
             return JSONResponse(translation_json(result))
+
+    @router.get("/api/translate/preview", tags=["api"])
+    def api_translate_preview(code: str = "", operands: str = "") -> dict[str, Any]:
+        """What the /translate page asks as the learner types: always 200. ``operands`` is text as typed on
+        the page (``a=2x3 b=3x4``). Code that is not one einsum yet, operands that cannot be read, a bound
+        broken or a busy server give ``valid: false`` with a ``message`` in words (and, for the code,
+        ``operation``, ``line``, ``column``); a translation is ``valid: true`` with the fields of
+        ``POST /api/translate``."""
+        return preview(code, operands)
 
     @router.post("/api/solve", tags=["api"])
     def api_solve(body: SolveRequest) -> JSONResponse:
@@ -222,18 +264,14 @@ def find_router(page: Callable[[Request, str, dict[str, Any]], HTMLResponse]) ->
             "caret": None,
         }
         if code.strip():
-            with _turn() as ready:
-                try:
-                    if not ready:
-                        raise ValueError("the server is busy with other translations; try again in a few seconds")
-                    result = translate(code[:MAX_CODE], **parse_operands(operands))
-                    context["result"] = translation_json(result)
-                except TranslateError as error:
-                    context["error"] = str(error)
-                    if error.column is not None and "\n" not in code.strip():
-                        context["caret"] = (code.strip(), " " * (error.column - 1) + "^")
-                except ValueError as error:
-                    context["error"] = str(error)
+            answer = preview(code[:MAX_CODE], operands)
+            if answer["valid"]:
+                context["result"] = answer
+            else:
+                context["error"] = answer["message"]
+                column = answer["column"]
+                if column is not None and "\n" not in code.strip():
+                    context["caret"] = (code.strip(), " " * (column - 1) + "^")
         context["lesson"] = _lesson_html()
         return page(request, "translate.html", context)
 

@@ -1,4 +1,4 @@
-// Live translation on /translate: as the learner types, POST /api/translate and show the einsum and the
+// Live translation on /translate: as the learner types, GET /api/translate/preview and show the einsum and the
 // explainer's picture. Plain JavaScript, no build step; the form works without it (GET /translate).
 (function () {
   "use strict";
@@ -8,20 +8,6 @@
     if (className) element.className = className;
     if (content !== undefined) element.textContent = content;
     return element;
-  }
-
-  function parseOperands(text) {
-    const operands = {};
-    const parts = text.split(/[\s,;]+/).filter(Boolean);
-    for (const part of parts) {
-      const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(part);
-      if (!match) return { error: "cannot read '" + part + "': write each operand as NAME=SHAPE, e.g. a=2x5" };
-      const shape = match[2].toLowerCase();
-      if (shape === "scalar" || shape === "()") { operands[match[1]] = []; continue; }
-      if (!/^\d+(x\d+)*$/.test(shape)) return { error: "cannot read the shape '" + match[2] + "': write sizes joined by 'x', such as 2x5" };
-      operands[match[1]] = shape.split("x").map(Number);
-    }
-    return { operands: operands };
   }
 
   function showError(result, message, code, column) {
@@ -51,7 +37,13 @@
     link.href = data.explain_url;
     const linkLine = node("p");
     linkLine.appendChild(link);
-    box.append(first, verified, linkLine);
+    box.append(first, verified);
+    if (data.names_note) {
+      const names = node("p", "", "In the picture and text below, " + data.names_note);
+      names.id = "translation-names";
+      box.append(names);
+    }
+    box.append(linkLine);
     const heading = node("h2", "", data.operation);
     heading.id = "translation-operation";
     const parts = [box, heading];
@@ -82,22 +74,21 @@
         result.replaceChildren(node("p", "muted", "Type numpy code to see its einsum."));
         return;
       }
-      const parsed = parseOperands(operandsInput.value);
-      if (parsed.error) { showError(result, parsed.error, "", null); return; }
-      fetch("/api/translate", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ code: source, operands: parsed.operands }),
-      })
-        .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
+      const query = new URLSearchParams({ code: source, operands: operandsInput.value });
+      // The preview route answers every input with a 200 (valid: false and a message for code that is not
+      // one einsum yet), so a half-typed expression logs no HTTP error in the console.
+      fetch("/api/translate/preview?" + query.toString(), { headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
         .then(function (answer) {
           if (request !== latest) return; // a newer keystroke has its own request
-          if (answer.ok) {
-            showTranslation(result, answer.body);
-            const query = new URLSearchParams({ code: source, operands: operandsInput.value });
+          if (answer.valid) {
+            showTranslation(result, answer);
             history.replaceState(null, "", "/translate?" + query.toString());
           } else {
-            showError(result, answer.body.message || "cannot translate this", source.trim(), answer.body.column);
+            showError(result, answer.message, source.trim(), answer.column);
           }
         })
         .catch(function () {
