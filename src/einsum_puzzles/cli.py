@@ -491,7 +491,7 @@ def cmd_cheatsheet(args: argparse.Namespace) -> int:
 
 def cmd_quiz(args: argparse.Namespace) -> int:
     from .curriculum import sections, shape_questions
-    from .shapes import parse_shape_answer
+    from .shapes import SHAPE_ANSWER_FORMS, parse_shape_answer
 
     style = Style(sys.stdout)
     if args.answers:  # lesson by lesson, in course order
@@ -508,21 +508,27 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         return EXIT_OK
     right = answered = 0
     items = list(shape_questions())
-    out(style("Predict the output shape. Answer like 3x4, or 'scalar'. An empty line stops.", "dim"))
+    out(style(f"Predict the output shape. Write it as {SHAPE_ANSWER_FORMS}. An empty line stops.", "dim"))
+    stopped = False
     for sq in items:
         out(style(f"{sq.id}. {sq.text}", "bold"))
-        try:
-            reply = input("> ").strip()
-        except EOFError:
+        while True:  # an answer that cannot be read is not graded: ask again
+            try:
+                reply = input("> ").strip()
+            except EOFError:
+                reply = ""
+            if not reply:
+                stopped = True
+                break
+            try:
+                guess = parse_shape_answer(reply)
+            except ValueError as error:
+                out(style("Not graded:", "yellow") + f" {error}. Try again, or press Enter to stop.")
+                continue
             break
-        if not reply:
+        if stopped:
             break
         answered += 1
-        try:
-            guess = parse_shape_answer(reply)
-        except ValueError:
-            out(style("Could not read that shape.", "yellow") + f" The answer is {sq.answer}: {sq.why}.")
-            continue
         if guess == sq.answer:
             right += 1
             out(style("Right:", "green") + f" {sq.why}.")

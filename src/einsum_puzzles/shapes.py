@@ -21,17 +21,29 @@ def parse_shape(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in parts)
 
 
+SHAPE_ANSWER_FORMS = "2x4, 2 x 4, (2, 4) or [2, 4]; (5,) or 5 for 1-d; () or scalar for 0-d"
+"""The spellings ``parse_shape_answer`` reads, as the quiz shows them to the learner."""
+
+
 def parse_shape_answer(text: str) -> tuple[int, ...]:
-    """A predicted shape as a learner types it: ``3x4``, or numpy's way, ``(3, 4)``, ``(5,)``, ``5,``, ``5``,
-    ``()``, or ``scalar``. Raises ShapeSyntaxError when it is none of those."""
+    """A predicted shape as a learner types it: ``2x4``, ``2 x 4``, 2 and 4 joined by the multiplication
+    sign, or numpy's way, ``(2, 4)``, ``2,4``, ``[2, 4]``, ``(5,)``, ``5``, and ``()``, ``[]`` or ``scalar``
+    for 0-d. Raises ShapeSyntaxError (saying what was not understood and how to write a shape) otherwise."""
     cleaned = text.strip()
     if not cleaned:
-        raise ShapeSyntaxError("no shape given: write one such as 3x4, (3, 4), (5,) or scalar")
-    if cleaned.startswith("(") and cleaned.endswith(")"):
-        cleaned = cleaned[1:-1]
+        raise ShapeSyntaxError(f"no shape given: write one such as {SHAPE_ANSWER_FORMS}")
+    if cleaned[0] + cleaned[-1] in ("()", "[]"):
+        cleaned = cleaned[1:-1].strip()
     if "," in cleaned:
         parts = [part.strip() for part in cleaned.split(",")]
-        if parts and parts[-1] == "":  # numpy's one-element tuple: (5,)
+        if len(parts) > 1 and parts[-1] == "":  # numpy's one-element tuple: (5,)
             parts.pop()
-        cleaned = "x".join(parts)
-    return parse_shape(cleaned if cleaned.strip() else "()")
+        cleaned = "x".join(parts) if all(parts) else "x"  # an empty size, as in '(2,,4)' or ',', is unreadable
+    cleaned = "x".join(part.strip() for part in cleaned.replace("×", "x").replace("X", "x").split("x"))
+    try:
+        return parse_shape(cleaned if cleaned else "()")
+    except ShapeSyntaxError:
+        raise ShapeSyntaxError(
+            f"could not read {text.strip()!r} as a shape: write the sizes as whole numbers, such as "
+            f"{SHAPE_ANSWER_FORMS}"
+        ) from None

@@ -43,7 +43,7 @@ from ..grading.steps import check_steps, step_specs
 from ..grading.verdict import Verdict
 from ..grading.worker import tune_gc
 from ..progress import Progress, ProgressError
-from ..shapes import ShapeSyntaxError, parse_shape, parse_shape_answer
+from ..shapes import SHAPE_ANSWER_FORMS, ShapeSyntaxError, parse_shape, parse_shape_answer
 from ..store import store_url
 from ..store.writer import AttemptWriter
 from .classes import router as classes_router
@@ -52,6 +52,7 @@ from .grader import GradingFailed, GradingPool
 from .guide import course_progress, puzzle_operands, verdict_explanation
 from .ids import new_learner_id
 from .markdown import render
+from .quizview import mark_subscripts
 from .security import CSP, SecurityMiddleware
 from .translate import find_router
 from .work import answer_work, steps_work
@@ -191,6 +192,7 @@ def create_app(
     install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["subscripts"] = mark_subscripts
     store = Path(db_path) if db_path is not None else None
     attempts = AttemptWriter(store_url(store), inline=True)
     verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...], str], Verdict] = {}
@@ -656,7 +658,12 @@ def create_app(
         return page(
             request,
             "quiz.html",
-            {"sections": curriculum.sections(), "shape_questions": curriculum.shape_questions(), "results": None},
+            {
+                "sections": curriculum.sections(),
+                "shape_questions": curriculum.shape_questions(),
+                "results": None,
+                "shape_forms": SHAPE_ANSWER_FORMS,
+            },
         )
 
     @app.post("/quiz", response_class=HTMLResponse, include_in_schema=False)
@@ -665,15 +672,24 @@ def create_app(
         results = {}
         for sq in curriculum.shape_questions():
             reply = str(form.get(sq.id, ""))[:60].strip()
+            if not reply:
+                results[sq.id] = {"reply": reply, "right": False, "unread": ""}
+                continue
             try:
-                value: tuple[int, ...] | None = parse_shape_answer(reply)
-            except ValueError:
-                value = None
-            results[sq.id] = {"reply": reply, "right": value == sq.answer}
+                value = parse_shape_answer(reply)
+            except ShapeSyntaxError as error:  # not counted as wrong: say how to write it
+                results[sq.id] = {"reply": reply, "right": False, "unread": str(error)}
+                continue
+            results[sq.id] = {"reply": reply, "right": value == sq.answer, "unread": ""}
         return page(
             request,
             "quiz.html",
-            {"sections": curriculum.sections(), "shape_questions": curriculum.shape_questions(), "results": results},
+            {
+                "sections": curriculum.sections(),
+                "shape_questions": curriculum.shape_questions(),
+                "results": results,
+                "shape_forms": SHAPE_ANSWER_FORMS,
+            },
         )
 
     app.include_router(classes_router(templates, learner_of, _set_cookie, store_url(store)))
