@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -169,15 +170,19 @@ def test_real_course_commands(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "cheatsheet", "--grep", "nothing-like-this")
     assert "Nothing in the cheatsheet matches" in out
     code, out, _ = run(capsys, "quiz", "--answers")
-    assert "Q7." in out and "transposes" in out and "S1." in out
-    # lesson by lesson, in course order: the identity lesson's questions come before the seed's Q1
-    assert out.index("== Identity: naming the axes ==") < out.index("Q9.") < out.index("Q1.") < out.index("Q27.")
+    assert "Q17." in out and "transposes" in out and "S1." in out
+    # lesson by lesson, in course order, and numbered in that order: the identity lesson's questions are Q1, Q2
+    assert out.index("== Identity: naming the axes ==") < out.index("Q1.") < out.index("Q2.") < out.index("Q32.")
+    for prefix in "QS":
+        ids = re.findall(rf"^({prefix}\d+)\. ", out, flags=re.MULTILINE)
+        assert ids == [f"{prefix}{n}" for n in range(1, len(ids) + 1)] and len(ids) >= 15
     code, out, _ = run(capsys, "explain", "bij,bjk->bik", "8x2x3", "8x3x4")
     assert code == 0 and "Batched matrix product" in out and "t0 = A @ B" in out
 
 
 def test_quiz_reads_answers(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    replies = iter(["scalar", "9x9", ""])
+    first = "x".join(map(str, shape_questions()[0].answer)) or "scalar"
+    replies = iter([first, "9x9", ""])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(replies))
     code, out, _ = run(capsys, "quiz")
     assert code == 0 and "Right:" in out and "Not quite:" in out

@@ -89,8 +89,24 @@ def test_lessons_worked_examples_and_cheatsheet_run() -> None:
 
 def test_questions_hold() -> None:
     assert lint.check_questions() == []
-    ids = [q.id for q in questions()]
-    assert ids[:8] == [f"Q{i}" for i in range(1, 9)]  # the seed's eight keep their numbers
+    ids = [q.id for s in sections() for q in s.questions]  # numbered in course order, as the quiz lists them
+    assert ids == [q.id for q in questions()] == [f"Q{i}" for i in range(1, len(ids) + 1)]
+    # the seed's eight, in the summation, matmul, implicit and ellipsis lessons; its Q5-Q8 (why the matmul,
+    # implicit and ellipsis answers are written as they are) keep the linter's exemption
+    by_id = {q.id: q for q in questions()}
+    seed = ["'i->i'", "'ij->ji'", "'ijk'", "add two", "'ij,kj->ik'", "'ij,jk->ik'", "without an arrow", "ellipsis"]
+    assert [next(i for i, q in by_id.items() if snippet in q.text) for snippet in seed] == [
+        "Q5", "Q6", "Q7", "Q8", "Q15", "Q16", "Q17", "Q18"
+    ]  # fmt: skip
+    assert {by_id[i].section for i in lint.SEED_QUESTIONS_ABOUT_ANSWERS} == {"matmul", "implicit", "ellipsis"}
+    assert {"Q15", "Q16", "Q17", "Q18"} == lint.SEED_QUESTIONS_ABOUT_ANSWERS
+    backwards = tuple(reversed(sections()))
+    assert lint.question_id_problems(backwards, (questions(), shape_questions()))[0].startswith(
+        "question ids are not Q1 to Q32 in course order: ['Q31', 'Q32', 'Q28'"
+    )
+    assert lint.question_id_problems(sections(), (tuple(reversed(questions())), shape_questions())) == [
+        "quiz.py declares the Q questions out of course order; list them as numbered"
+    ]
 
 
 def test_every_section_has_questions_and_their_claims_are_computed() -> None:
@@ -151,7 +167,7 @@ def test_the_question_linter_catches_given_away_answers_and_empty_sections() -> 
 
 
 def test_q7_no_longer_claims_arrowless_cannot_transpose() -> None:
-    q7 = next(q for q in questions() if q.id == "Q7")
+    q7 = next(q for q in questions() if q.id == "Q17")  # the seed's Q7
     assert "transposes" in q7.answer and "can't transpose" not in q7.answer
 
 

@@ -580,9 +580,10 @@ def _renamed(subscript: str) -> str:
     return "".join(out)
 
 
-SEED_QUESTIONS_ABOUT_ANSWERS = frozenset({"Q5", "Q6", "Q7", "Q8"})
-"""The seed's own questions ask why its section's answers are written as they are (why a @ b.T is
-'ij,kj->ik'): they discuss those answers on purpose and come after the puzzles in the notebook."""
+SEED_QUESTIONS_ABOUT_ANSWERS = frozenset({"Q15", "Q16", "Q17", "Q18"})
+"""The seed's own questions (its Q5-Q8, here Q15-Q18: matmul, implicit, ellipsis) ask why their section's
+answers are written as they are (why a @ b.T is 'ij,kj->ik'): they discuss those answers on purpose and come
+after the puzzles in the notebook."""
 
 
 def check_questions_give_no_answers(course: Sequence[Section] | None = None) -> list[str]:
@@ -609,15 +610,28 @@ def check_questions_give_no_answers(course: Sequence[Section] | None = None) -> 
 
 def check_question_coverage(course: Sequence[Section] | None = None) -> list[str]:
     """Every section has at least one comprehension question (its lesson is understood, not only its shapes
-    predicted), and question ids are unique and numbered in order (Q1, Q2, ...; S1, S2, ...)."""
+    predicted), and question ids are unique and numbered in course order (Q1, Q2, ...; S1, S2, ...), lesson
+    by lesson as the quiz lists them, and in that order in quiz.py too."""
     problems = []
     for section in sections() if course is None else course:
         if not section.questions:
             problems.append(f"section {section.id}: has no comprehension question; add one to quiz.py")
-    for prefix, items in (("Q", questions()), ("S", shape_questions())):
-        ids = [item.id for item in items]
+    return problems + question_id_problems(sections(), (questions(), shape_questions()))
+
+
+def question_id_problems(
+    course: Sequence[Section], declared: Sequence[Sequence[Question | ShapeQuestion]]
+) -> list[str]:
+    """The ids, listed lesson by lesson as the quiz shows them, run Q1, Q2, ... and S1, S2, ...; ``declared``
+    (quiz.py's QUESTIONS and SHAPE_QUESTIONS) lists them in that same order."""
+    problems = []
+    listed = ([q for s in course for q in s.questions], [q for s in course for q in s.shape_questions])
+    for prefix, in_course, in_file in zip("QS", listed, declared, strict=True):
+        ids = [item.id for item in in_course]
         if ids != [f"{prefix}{n}" for n in range(1, len(ids) + 1)]:
-            problems.append(f"question ids are not {prefix}1 to {prefix}{len(ids)} in order: {ids}")
+            problems.append(f"question ids are not {prefix}1 to {prefix}{len(ids)} in course order: {ids}")
+        elif [item.id for item in in_file] != ids:
+            problems.append(f"quiz.py declares the {prefix} questions out of course order; list them as numbered")
     return problems
 
 
