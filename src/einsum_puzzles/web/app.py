@@ -97,10 +97,32 @@ class CheckRequest(BaseModel):
     backend: Annotated[str, Field(max_length=16)] = Field(default="numpy", description="library that evaluates")
 
 
+class VerdictResponse(BaseModel):
+    """A verdict, as ``POST /api/check`` and ``POST /api/fix`` answer it (``Verdict.to_dict()``)."""
+
+    puzzle: int
+    answer: str = Field(description="the answer as graded")
+    correct: bool
+    kind: str = Field(description="correct, syntax, shape, order, values, rules, ... (docs/grading.md)")
+    title: str
+    message: str = Field(description="what is wrong and, when there is a fix, 'To fix it: ...' in words")
+    details: list[str] = Field(description="more lines: the diagram of what the answer computes, ...")
+    expected_shape: list[int] | None
+    got_shape: list[int] | None
+    trials: int = Field(description="input sets compared: the shown one and fresh draws")
+    fix: str | None = Field(description="the closest subscript the grader accepts, in the answer's letters")
+
+
+CHECK_EXAMPLES = {
+    "subscript": {"summary": "a subscript puzzle", "value": {"puzzle": 21, "answer": "ij,jk->ki"}},
+    "steps": {"summary": "a code puzzle, step by step", "value": {"puzzle": 31, "steps": {"q": "bld,dk->bkl"}}},
+}
 CHECK_OPENAPI = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}}},
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}, "examples": CHECK_EXAMPLES}
+        },
     },
     "responses": {
         "422": {
@@ -288,7 +310,7 @@ def create_app(
     def api_puzzle(number: Annotated[int, Field(ge=1, le=1_000_000)]) -> dict[str, Any]:
         return puzzle_json(curriculum.puzzle(number))
 
-    @app.post("/api/check", tags=["api"], openapi_extra=CHECK_OPENAPI)
+    @app.post("/api/check", tags=["api"], openapi_extra=CHECK_OPENAPI, response_model=VerdictResponse)
     async def api_check(request: Request) -> JSONResponse:
         """Grade an answer (a subscript, or the steps of a code puzzle) and record the attempt."""
         # The hottest route: the body is validated by pydantic-core straight from its bytes (the same
@@ -382,7 +404,7 @@ def create_app(
             "html": e.html(include_style=False),
         }
 
-    @app.post("/api/fix", tags=["api"])
+    @app.post("/api/fix", tags=["api"], response_model=VerdictResponse)
     async def api_fix(body: CheckRequest, request: Request) -> JSONResponse:
         """The verdict with its "fix" for the learner to see; showing a fix counts as taking a hint."""
         learner, new = learner_of(request)
