@@ -178,3 +178,15 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Path(SCHEMA_
 def test_schemathesis_finds_no_server_error(case: schemathesis.Case) -> None:
     response = case.call()
     assert response.status_code < 500, (case.method, case.path, response.text[:300])
+
+
+def test_api_check_documents_its_examples_and_its_verdict(client: TestClient) -> None:
+    from einsum_puzzles.web.app import VerdictResponse
+
+    operation = client.get("/openapi.json").json()["paths"]["/api/check"]["post"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/VerdictResponse")
+    examples = operation["requestBody"]["content"]["application/json"]["examples"]
+    for example in examples.values():  # every documented example works as sent
+        response = client.post("/api/check", json=example["value"])
+        assert response.status_code == 200, response.text
+        VerdictResponse.model_validate(response.json())

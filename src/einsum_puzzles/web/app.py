@@ -98,10 +98,32 @@ class CheckRequest(BaseModel):
     backend: Annotated[str, Field(max_length=16)] = Field(default="numpy", description="library that evaluates")
 
 
+class VerdictResponse(BaseModel):
+    """A verdict, as ``POST /api/check`` and ``POST /api/fix`` answer it (``Verdict.to_dict()``)."""
+
+    puzzle: int
+    answer: str = Field(description="the answer as graded")
+    correct: bool
+    kind: str = Field(description="correct, syntax, shape, order, values, rules, ... (docs/grading.md)")
+    title: str
+    message: str = Field(description="what is wrong and, when there is a fix, 'To fix it: ...' in words")
+    details: list[str] = Field(description="more lines: the diagram of what the answer computes, ...")
+    expected_shape: list[int] | None
+    got_shape: list[int] | None
+    trials: int = Field(description="input sets compared: the shown one and fresh draws")
+    fix: str | None = Field(description="the closest subscript the grader accepts, in the answer's letters")
+
+
+CHECK_EXAMPLES = {
+    "subscript": {"summary": "a subscript puzzle", "value": {"puzzle": 21, "answer": "ij,jk->ki"}},
+    "steps": {"summary": "a code puzzle, step by step", "value": {"puzzle": 31, "steps": {"q": "bld,dk->bkl"}}},
+}
 CHECK_OPENAPI = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}}},
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}, "examples": CHECK_EXAMPLES}
+        },
     },
     "responses": {
         "422": {
@@ -154,6 +176,20 @@ def parse_shapes(text: str) -> list[tuple[int, ...]]:
     return shapes
 
 
+def message_blocks(message: str) -> list[tuple[bool, str]]:
+    """A verdict's message as blocks of prose and of code: lines indented by four spaces (a subscript
+    with a caret under the place it points at) stay one block, shown preformatted so the caret lines up."""
+    blocks: list[tuple[bool, str]] = []
+    for line in message.split("\n"):
+        code = line.startswith("    ")
+        text = line[4:] if code else line
+        if blocks and blocks[-1][0] == code:
+            blocks[-1] = (code, blocks[-1][1] + "\n" + text)
+        else:
+            blocks.append((code, text))
+    return blocks
+
+
 def _is_json(content_type: str) -> bool:
     kind = content_type.split(";", 1)[0].strip().lower()
     return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
@@ -193,6 +229,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["subscripts"] = mark_subscripts
+    templates.env.filters["message_blocks"] = message_blocks
     store = Path(db_path) if db_path is not None else None
     attempts = AttemptWriter(store_url(store), inline=True)
     verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...], str], Verdict] = {}
@@ -275,7 +312,7 @@ def create_app(
     def api_puzzle(number: Annotated[int, Field(ge=1, le=1_000_000)]) -> dict[str, Any]:
         return puzzle_json(curriculum.puzzle(number))
 
-    @app.post("/api/check", tags=["api"], openapi_extra=CHECK_OPENAPI)
+    @app.post("/api/check", tags=["api"], openapi_extra=CHECK_OPENAPI, response_model=VerdictResponse)
     async def api_check(request: Request) -> JSONResponse:
         """Grade an answer (a subscript, or the steps of a code puzzle) and record the attempt."""
         # The hottest route: the body is validated by pydantic-core straight from its bytes (the same
@@ -369,7 +406,7 @@ def create_app(
             "html": e.html(include_style=False),
         }
 
-    @app.post("/api/fix", tags=["api"])
+    @app.post("/api/fix", tags=["api"], response_model=VerdictResponse)
     async def api_fix(body: CheckRequest, request: Request) -> JSONResponse:
         """The verdict with its "fix" for the learner to see; showing a fix counts as taking a hint."""
         learner, new = learner_of(request)
