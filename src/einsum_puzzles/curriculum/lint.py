@@ -625,9 +625,8 @@ def question_id_problems(
     """The ids, listed lesson by lesson as the quiz shows them, run Q1, Q2, ... and S1, S2, ...; ``declared``
     (quiz.py's QUESTIONS and SHAPE_QUESTIONS) lists them in that same order."""
     problems = []
-    listed = ([q for s in course for q in s.questions], [q for s in course for q in s.shape_questions])
-    for prefix, in_course, in_file in zip("QS", listed, declared, strict=True):
-        ids = [item.id for item in in_course]
+    listed = ([q.id for s in course for q in s.questions], [q.id for s in course for q in s.shape_questions])
+    for prefix, ids, in_file in zip("QS", listed, declared, strict=True):
         if ids != [f"{prefix}{n}" for n in range(1, len(ids) + 1)]:
             problems.append(f"question ids are not {prefix}1 to {prefix}{len(ids)} in course order: {ids}")
         elif [item.id for item in in_file] != ids:
