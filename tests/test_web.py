@@ -155,7 +155,7 @@ def test_hint_solution_and_forms(client: TestClient) -> None:
     assert "ij,jk-&gt;ik" in client.get("/puzzles/21").text
     page = client.post("/puzzles/21/check", data={"answer": "ij,jk->ki"}).text
     assert "Right values, wrong axis order" in page and "What your subscript computes" in page
-    quiz = client.post("/quiz", data={"S1": "scalar", "S2": "9x9"}).text
+    quiz = client.post("/quiz", data={"S2": "scalar", "S3": "9x9"}).text
     assert "Right" in quiz and "The answer is" in quiz
     # every lesson's questions under its title, in course order; new shape questions are checked too
     quiz = client.post("/quiz", data={"S1": "2x3x4", "S15": "1000x4"}).text
