@@ -169,7 +169,10 @@ def translation_json(result: Translation) -> dict[str, Any]:
     data["html"] = explanation.html(include_style=False, picture=False)
     data["svg"] = explanation.picture(style=False)  # the page ships the picture's CSS (strict CSP: no <style>)
     shapes = ",".join("x".join(map(str, shape)) or "scalar" for shape in result.shapes)
-    data["explain_url"] = "/explain?" + urlencode({"s": result.subscript, "shapes": shapes})
+    query = {"s": result.subscript, "shapes": shapes}
+    if tuple(explanation.names) == result.names:  # else a name the explainer reserves: it uses its own
+        query["names"] = ",".join(result.operands)  # as passed: x,x for one array twice (values shared)
+    data["explain_url"] = "/explain?" + urlencode(query)
     data["names_note"] = result.names_note()
     return data
 
