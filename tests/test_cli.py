@@ -257,3 +257,12 @@ def test_console_script_and_colour(home: Path) -> None:
     assert done.returncode == 1 and "\033[" not in done.stdout  # not a terminal: no colour
     done = subprocess.run([str(script), "--help"], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0 and "check" in done.stdout and "play" in done.stdout
+
+
+def test_an_unquoted_arrow_gets_a_hint_to_quote_it(capsys: pytest.CaptureFixture[str]) -> None:
+    # What `einsum-puzzles explain ij,jk->ik 2x3 3x4` leaves after the shell takes '>ik' as a redirection.
+    code, _, err = run(capsys, "explain", "ij,jk-", "2x3", "3x4")
+    assert code == 2 and "must be the start of the arrow" in err
+    assert "hint: quote the subscript" in err
+    code, _, err = run(capsys, "explain", "ij,jk", "2x3")  # wrong for another reason: no hint
+    assert code == 2 and "hint" not in err

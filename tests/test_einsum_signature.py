@@ -405,7 +405,7 @@ def test_explain_takes_the_sublist_form() -> None:
 
 
 def test_explain_takes_einsums_keywords_and_checks_them() -> None:
-    a = np.arange(6).reshape(2, 3)
+    a = np.arange(6, dtype=np.int16).reshape(2, 3)  # int16 -> float32 is a safe cast (int64 would be refused)
     explained = ep.explain("ij,kj->ik", a, a, dtype=np.float32, out=np.empty((2, 2)), optimize="greedy")
     assert explained.dtype == np.float32
     scope = {"a": a, "b": a, "np": np}

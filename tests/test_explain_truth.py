@@ -167,3 +167,20 @@ def test_the_code_for_einsum_with_a_dtype_casts_as_einsum_does(subscript: str, d
         got = np.asarray(run(source, e.names, arrays))
         assert got.dtype == expected.dtype, source
         assert np.array_equal(got, expected), source
+
+
+@pytest.mark.parametrize("casting", ["no", "equiv", "safe", "same_kind", "unsafe"])
+@pytest.mark.parametrize("dtype", [None, np.float32, np.int8, np.float64])
+@pytest.mark.parametrize("subscript", ["ij,jk->ik", "ii->i", "ij->"])
+def test_explain_refuses_a_cast_exactly_when_einsum_does(subscript: str, dtype: type | None, casting: str) -> None:
+    arrays = {"ij,jk->ik": [np.ones((2, 3), np.int64), np.ones((3, 2), np.int16)]}
+    operands = arrays.get(subscript, [np.ones((3, 3), np.int64)])
+    try:
+        np.einsum(subscript, *operands, dtype=dtype, casting=casting)  # type: ignore[call-overload]
+    except TypeError:
+        with pytest.raises(TypeError, match="does not allow"):
+            ep.explain(subscript, *operands, dtype=dtype, casting=casting)
+    else:
+        e = ep.explain(subscript, *operands, dtype=dtype, casting=casting)
+        got = np.asarray(run(e.numpy_code, e.names, operands))
+        assert np.array_equal(got, np.einsum(subscript, *operands, dtype=dtype, casting=casting))  # type: ignore[call-overload]

@@ -99,3 +99,17 @@ def test_puzzle_page_renders_a_fix_when_the_verdict_has_one(client: TestClient) 
     page = client.post("/puzzles/21/check", data={"answer": "ij,jk->ki"}).text
     assert 'id="verdict"' in page and page.index('id="answer"') < page.index('id="verdict"')
     assert page.count('class="ep-explain"') == 1
+
+
+def test_a_verdict_with_a_caret_keeps_it_under_the_subscript() -> None:
+    from einsum_puzzles.web.app import message_blocks
+
+    message = (
+        "a subscript has at most one arrow '->'\n    ij->jk->ik\n          ^\nTo fix it: replace 'ij->jk' with 'ij,jk'."
+    )
+    assert message_blocks(message) == [
+        (False, "a subscript has at most one arrow '->'"),
+        (True, "ij->jk->ik\n      ^"),
+        (False, "To fix it: replace 'ij->jk' with 'ij,jk'."),
+    ]
+    assert message_blocks("plain words") == [(False, "plain words")]

@@ -874,6 +874,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         label = f"error ({exc.kind})" if isinstance(exc, EinsumError) else "error"
         text = exc.args[0] if isinstance(exc, LookupError) and exc.args else exc
         print(f"{label}: {text}", file=sys.stderr)
+        if isinstance(exc, EinsumError) and any(_cut_at_arrow(arg) for arg in argv):
+            # ij,jk->ik unquoted: the shell took '>ik' as a redirection (and made a file called ik).
+            print(
+                "hint: quote the subscript ('ij,jk->ik'): unquoted, the shell reads '>' as a redirection",
+                file=sys.stderr,
+            )
         return EXIT_USAGE
     except OSError as exc:  # a file that cannot be read or written (missing folder, no permission)
         where = f"{exc.filename}: " if exc.filename else ""
@@ -882,6 +888,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return code
+
+
+def _cut_at_arrow(arg: str) -> bool:
+    """A subscript that ends in '-': what the shell leaves of an unquoted 'ij,jk->ik'."""
+    return len(arg) > 1 and arg.endswith("-") and all(c.isalpha() or c in ",. " for c in arg[:-1])
 
 
 if __name__ == "__main__":

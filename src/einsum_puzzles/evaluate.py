@@ -107,6 +107,21 @@ class Options:
 _DEFAULT = Options()
 
 
+def check_casts(dtypes: Sequence[np.dtype[Any]], dtype: np.dtype[Any], options: Options) -> None:
+    """TypeError, as numpy raises it, when ``casting`` does not let an operand become the dtype einsum
+    computes in. Without ``dtype=`` that is the operands' result type, so only 'no'/'equiv' can refuse."""
+    casting = options.casting
+    if options.dtype is None and casting not in ("no", "equiv"):
+        return
+    for index, have in enumerate(dtypes):
+        if have != dtype and not np.can_cast(have, dtype, casting):
+            raise TypeError(
+                f"operand {index} has dtype {have}, which casting={casting!r} does not allow "
+                f"to become {dtype}, the dtype einsum computes in; pass casting='unsafe' "
+                "(or 'same_kind') to allow it"
+            )
+
+
 def check_options(out: Any, dtype: Any, order: Any, casting: Any, optimize: Any) -> Options:
     """Check the keywords as numpy does: TypeError for a wrong type, ValueError for a wrong value."""
     if out is None and dtype is None and optimize is False and _is(order, "K") and _is(casting, "safe"):
@@ -274,15 +289,7 @@ class _Program:
         else:
             check_kind(dtype)
         casting = options.casting
-        # Without dtype=, the computing dtype is the operands' result type: every cast is safe.
-        if options.dtype is not None or casting in ("no", "equiv"):
-            for index, array in enumerate(arrays):
-                if array.dtype != dtype and not np.can_cast(array.dtype, dtype, casting):
-                    raise TypeError(
-                        f"operand {index} has dtype {array.dtype}, which casting={casting!r} does not allow "
-                        f"to become {dtype}, the dtype einsum computes in; pass casting='unsafe' "
-                        "(or 'same_kind') to allow it"
-                    )
+        check_casts([array.dtype for array in arrays], dtype, options)
         if out is not None:
             self.check_out(out, dtype, None if pairwise_out else casting)
             self.compute_into(arrays, dtype, out)

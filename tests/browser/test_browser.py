@@ -181,3 +181,20 @@ def test_the_fix_is_shown_in_place_on_request(page: object) -> None:
     page.click("#fix-button")
     expect(page.locator("#fix")).to_contain_text("Fix: ij,jl->il")
     expect(page.locator("#answer")).to_have_value("ij,kl->ik")
+
+
+def test_a_syntax_error_verdict_keeps_its_caret_under_the_subscript(page: object, shots: Path) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    for width, height in ((1280, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/puzzles/21")
+        page.locator("#answer").fill("ij->jk->ik")
+        page.click("#check-button")
+        caret = page.locator("#verdict-message pre.caret")
+        expect(caret).to_have_text("ij->jk->ik\n      ^")
+        expect(page.locator("#verdict-message")).to_contain_text("To fix it: replace 'ij->jk' with 'ij,jk'.")
+        # the caret sits under the second arrow: monospace, same left edge as the subscript line
+        assert page.evaluate("getComputedStyle(document.querySelector('pre.caret')).whiteSpace") == "pre"
+        page.screenshot(path=shots / f"caret-verdict-{width}.png", full_page=True)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..contraction import Contraction, Shape, bind
-from ..evaluate import check_optimize_for, check_options, check_out_shape, split_call
+from ..evaluate import check_casts, check_optimize_for, check_options, check_out_shape, split_call
 from ..plan import Plan, make_plan
 from .code import ExplainedStep, explained_steps, formula, loops, numpy_code
 from .diagram import diagram
@@ -229,6 +229,10 @@ def explain(
         except TypeError:
             computed = None
     given = arrays if arrays and len(arrays) == len(shapes) else None
+    view = len(shapes) == 1 and not contraction.summed_labels and options.out is None
+    if given is not None and computed is not None and not view:
+        # casting= refuses what einsum would refuse (a view ignores dtype= and casting= in numpy)
+        check_casts([np.dtype(array.dtype) for array in given], np.dtype(computed), options)
     return Explanation(contraction, chosen, computed, given, cast=options.dtype)
 
 

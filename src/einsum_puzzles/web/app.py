@@ -154,6 +154,20 @@ def parse_shapes(text: str) -> list[tuple[int, ...]]:
     return shapes
 
 
+def message_blocks(message: str) -> list[tuple[bool, str]]:
+    """A verdict's message as blocks of prose and of code: lines indented by four spaces (a subscript
+    with a caret under the place it points at) stay one block, shown preformatted so the caret lines up."""
+    blocks: list[tuple[bool, str]] = []
+    for line in message.split("\n"):
+        code = line.startswith("    ")
+        text = line[4:] if code else line
+        if blocks and blocks[-1][0] == code:
+            blocks[-1] = (code, blocks[-1][1] + "\n" + text)
+        else:
+            blocks.append((code, text))
+    return blocks
+
+
 def _is_json(content_type: str) -> bool:
     kind = content_type.split(";", 1)[0].strip().lower()
     return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
@@ -192,6 +206,7 @@ def create_app(
     install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["message_blocks"] = message_blocks
     store = Path(db_path) if db_path is not None else None
     attempts = AttemptWriter(store_url(store), inline=True)
     verdicts: dict[tuple[int, str | None, tuple[tuple[str, str], ...], str], Verdict] = {}

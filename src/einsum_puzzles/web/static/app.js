@@ -91,10 +91,27 @@
   }
 
   // --- verdict -------------------------------------------------------------------------------
+  // The message's lines indented by four spaces (a subscript with a caret under a place in it) are
+  // one preformatted block, so the caret lines up; the other lines are paragraphs (as on the server).
+  function messageBlocks(message) {
+    const blocks = [];
+    message.split("\n").forEach(function (line) {
+      const code = line.startsWith("    ");
+      const text = code ? line.slice(4) : line;
+      const last = blocks[blocks.length - 1];
+      if (last && last.code === code) last.text += "\n" + text;
+      else blocks.push({ code: code, text: text });
+    });
+    return blocks.map(function (block) {
+      if (block.code) return el("pre", { className: "caret", tabindex: "0", text: block.text });
+      return el("p", { text: block.text });
+    });
+  }
+
   function renderVerdict(slot, verdict, next, request) {
     const box = el("div", { className: "verdict " + (verdict.correct ? "correct" : "wrong"), id: "verdict" }, [
       el("strong", { id: "verdict-title", text: (verdict.correct ? "✓ " : "✗ ") + verdict.title }),
-      el("p", { id: "verdict-message", text: verdict.message }),
+      el("div", { id: "verdict-message" }, messageBlocks(verdict.message || "")),
     ]);
     box.dataset.answer = verdict.answer || "";
     if (verdict.fix && request) {
