@@ -256,3 +256,14 @@ def test_wrong_shape_and_rule_escapes() -> None:
         ep.check(31, HEAD_SOLUTION.replace('np.einsum("bld,dk->blk", x, w_q)', "getattr(np, 'matmul')(x, w_q)")).kind
         == "rules"
     )
+
+
+def test_refusals_name_the_operands_as_the_puzzle_does() -> None:
+    import einsum_puzzles as ep
+
+    assert "b has no term" in ep.check(21, "ijjk->ik").message  # not "operand 1"
+    assert "a '.' in a's term is not part of an ellipsis" in ep.check(29, "..ij->..ji").message
+    message = ep.check(25, "i,j->ij").message
+    assert message.startswith("a's term ('i') has 1 label but a has 3 dimensions") and "operand" not in message
+    assert "x_2 has no term" in ep.check(35, "ijk->j").message  # the second argument, named as shown
+    assert "term 2 ('kl') has no operand" in ep.check(21, "ij,jk,kl->il").message  # no name to give it

@@ -67,7 +67,7 @@ def test_terminal_show_and_check_say_it_once(tmp_path: Path) -> None:
     assert wrong.returncode == 1 and "x_2.shape = (2, 3, 5)" in wrong.stdout
     assert wrong.stdout.count(X_2) == 1
     assert wrong.stdout.index(X_2) < wrong.stdout.index("x_2.shape")  # said before the diagram uses it
-    unrelated = _cli("check", "35", "ijk->j", home=tmp_path)  # a verdict that names no x_2 says nothing of it
+    unrelated = _cli("check", "35", "ijk,ijk->ii", home=tmp_path)  # a verdict that names no x_2 says nothing of it
     assert unrelated.returncode == 1 and "x_2" not in unrelated.stdout
     plain = _cli("show", "21", home=tmp_path)
     assert "passed again" not in plain.stdout

@@ -555,7 +555,7 @@ def test_api_translate(client: Any) -> None:
     data = ok.json()
     assert data["call"] == 'np.einsum("ij,jk->ik", a, b)' and data["verified"] is True
     assert data["operation"] == "matrix product" and 'class="ep-explain"' in data["html"]
-    assert data["explain_url"] == "/explain?s=ij%2Cjk-%3Eik&shapes=2x3%2C3x4"
+    assert data["explain_url"] == "/explain?s=ij%2Cjk-%3Eik&shapes=2x3%2C3x4&names=a%2Cb"
     assert client.get(data["explain_url"]).status_code == 200
     refused = client.post("/api/translate", json={"code": "a + b", "operands": {"a": [2], "b": [2]}})
     assert refused.status_code == 422

@@ -48,7 +48,8 @@ def test_preview_answers_every_prefix_with_200(client: Any) -> None:
     ("code", "operands", "error", "message"),
     [
         ("", "", "empty", "Type numpy code to see its einsum."),
-        ("np.sum(a", "a=2x3", "translate", "np.sum(a at column 7: this is not valid Python ('(' was never closed)"),
+        ("np.sum(a", "a=2x3", "unfinished", "Not finished yet: “np.sum(a” — its ( at column 7 is still open."),
+        ("np.sum(a))", "a=2x3", "translate", "np.sum(a)) at column 10: this is not valid Python (unmatched ')')"),
         ("a + b", "a=2 b=2", "translate", "a + b at column 1: einsum only multiplies and sums"),
         ("a", "a=2y", "operands", "a: cannot read the shape '2y'"),
         ("a", "a=2x3 b", "operands", "cannot read 'b': write each operand as NAME=SHAPE, e.g. a=2x5"),

@@ -19,8 +19,12 @@ class TranslateError(ValueError):
         line: int | None = None,
         column: int | None = None,
         multiline: bool = False,
+        unfinished: bool = False,
     ) -> None:
         self.reason = reason
+        self.unfinished = unfinished
+        """Python could not read the code because it stops early (an open bracket, a trailing ``+``): code
+        still being typed, which a live preview shows as "not finished yet" rather than as a mistake."""
         self.operation = operation
         self.line = line
         self.column = column

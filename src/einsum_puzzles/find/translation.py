@@ -81,12 +81,15 @@ class Translation:
     @cached_property
     def explanation(self) -> Explanation:
         """The explainer on the translated einsum, with the operands' names."""
+        from ..argnames import shared_examples
         from ..explainer import explain
 
+        # An array passed twice (x * x) is drawn with the same values in both places.
+        operands = shared_examples(self.operands, self.shapes) or list(self.shapes)
         try:
-            return explain(self.subscript, *self.shapes, names=self.names)
+            return explain(self.subscript, *operands, names=self.names)
         except ValueError:  # a name the explainer reserves (out, np...): fall back to a, b, c
-            return explain(self.subscript, *self.shapes)
+            return explain(self.subscript, *operands)
 
     def to_dict(self) -> dict[str, Any]:
         return {

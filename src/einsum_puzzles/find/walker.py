@@ -179,8 +179,15 @@ class Walker(Generic[V]):
         for statement in body[:-1]:
             self.statement(statement)
         last = body[-1]
+        if isinstance(last, (ast.Import, ast.ImportFrom)) and not _numpy_import(last):
+            self.statement(last)  # says what may be imported
         if not isinstance(last, ast.Expr):
-            raise self.error(last, "the code must end with an expression (the result), not an assignment")
+            what = _statement_kind(last)
+            raise self.error(
+                last,
+                f"the code must end with an expression (the result), not {what}; the code can hold "
+                "assignments (x = ...) and import numpy as np, then a last line such as np.sum(a, axis=0)",
+            )
         return self.value(last.value)
 
     def statement(self, node: ast.stmt) -> None:
@@ -190,10 +197,14 @@ class Walker(Generic[V]):
                 raise self.error(node.targets[0], f"{name} is numpy here; choose another name for the variable")
             self.env[name] = self.value(node.value)
             return
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and all(
-            alias.name == "numpy" for alias in node.names
-        ):  # `import numpy as np` is harmless
+        if _numpy_import(node):  # `import numpy as np` is harmless
             return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            raise self.error(
+                node,
+                "the only import supported is import numpy as np (no other module, no from-import); "
+                "the code uses np. functions and its operands",
+            )
         if isinstance(node, ast.Expr):
             raise self.error(node, "only the last line may be an expression; earlier lines assign names (x = ...)")
         raise self.error(node, "only assignments to one name (x = ...) and a final expression can be translated")
@@ -737,12 +748,44 @@ def parse_code(code: str) -> ast.Module:
             line=error.lineno,
             column=column,
             multiline="\n" in code.strip(),
+            unfinished=_stops_early(code, error),
         ) from None
     if _depth(tree) > MAX_DEPTH:
         raise TranslateError(
             f"the code nests more than {MAX_DEPTH} operations in one expression; split it into assignments (x = ...)"
         )
     return tree
+
+
+STATEMENT_KINDS: tuple[tuple[type[ast.stmt] | tuple[type[ast.stmt], ...], str], ...] = (
+    ((ast.Assign, ast.AugAssign, ast.AnnAssign), "an assignment"),
+    ((ast.Import, ast.ImportFrom), "an import"),
+    ((ast.For, ast.AsyncFor, ast.While), "a loop"),
+    (ast.If, "an if statement"),
+    ((ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef), "a definition"),
+)
+
+
+def _numpy_import(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Import) and all(alias.name == "numpy" for alias in node.names)
+
+
+def _statement_kind(node: ast.stmt) -> str:
+    """What a statement is, in words (``an import``), for a message."""
+    for kinds, words in STATEMENT_KINDS:
+        if isinstance(node, kinds):
+            return words
+    return f"a statement ({type(node).__name__.lower()})"
+
+
+def _stops_early(code: str, error: SyntaxError) -> bool:
+    """Whether Python failed only because the code ends too soon: a bracket or string still open, or the
+    error found past the last character (``a +``), as while the code is being typed."""
+    message = error.msg or ""
+    if "was never closed" in message or message.startswith("unterminated") or "unexpected EOF" in message:
+        return True
+    lines = code.rstrip().split("\n")
+    return error.lineno == len(lines) and error.offset is not None and error.offset > len(lines[-1].rstrip())
 
 
 def _depth(tree: ast.AST) -> int:

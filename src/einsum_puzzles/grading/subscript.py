@@ -220,7 +220,7 @@ def _invalid(puzzle: Puzzle, answer: str, error: EinsumError) -> Verdict:
         from .repair import repair
 
         fixed = repair(puzzle, answer, _accepter(puzzle))
-    message = str(error)
+    message = named(str(error), puzzle.argument_names)
     notes: list[str] = []
     if fixed is not None:
         dropped = error.kind == "output" and "drops the ellipsis" in error.message
@@ -238,6 +238,24 @@ def _invalid(puzzle: Puzzle, answer: str, error: EinsumError) -> Verdict:
         notes.insert(0, case)
     text = message + ("\n" + " ".join(notes) if notes and "\n" in message else (" " + " ".join(notes) if notes else ""))
     return Verdict(puzzle.id, answer, error.kind, text, fix=fixed.fix.text if fixed else None)
+
+
+_IN_OPERAND = re.compile(r"\bin operand (\d+)\b")
+_TERM = re.compile(r"\bterm (\d+)\b")
+_OPERAND = re.compile(r"\boperand (\d+)\b")
+
+
+def named(message: str, names: Sequence[str]) -> str:
+    """numpy's positions ("term 1", "operand 0") as the puzzle's names ("b's term", "a"): the learner
+    sees a and b, not positions counted from 0. A position past the names stays as it is."""
+
+    def name(match: re.Match[str], pattern: str) -> str:
+        index = int(match.group(1))
+        return pattern.format(names[index]) if index < len(names) else match.group(0)
+
+    message = _IN_OPERAND.sub(lambda m: name(m, "in {}'s term"), message)
+    message = _TERM.sub(lambda m: name(m, "{}'s term"), message)
+    return _OPERAND.sub(lambda m: name(m, "{}"), message)
 
 
 def _case_note(answer: str) -> str:
@@ -363,7 +381,7 @@ def _fails_on_fresh(
     fixed = _find_fix(puzzle, answer) if find_fix else None
     message = (
         f"your subscript works on the shown shapes only by coincidence: with shapes {tuple(shapes)} it fails "
-        f"({error.message}). {advice}"
+        f"({named(error.message, puzzle.argument_names)}). {advice}"
     )
     if fixed is not None:
         message += " " + _advice(puzzle, fixed).text()

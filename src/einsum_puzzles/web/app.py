@@ -33,6 +33,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from .. import backends, curriculum
+from ..argnames import named_operands
 from ..curriculum.model import Puzzle
 from ..errors import EinsumError
 from ..explainer import explain
@@ -666,18 +667,26 @@ def create_app(
         return response
 
     @app.get("/explain", response_class=HTMLResponse, include_in_schema=False)
-    def explainer_page(request: Request, s: str = "", shapes: str = "") -> HTMLResponse:
+    def explainer_page(request: Request, s: str = "", shapes: str = "", names: str = "") -> HTMLResponse:
         context: dict[str, Any] = {"s": s[:MAX_SUBSCRIPT], "shape_text": shapes[:400], "e": None, "error": None}
+        context["names_text"] = names[:200]
         if s:
             try:
                 parsed = parse_shapes(shapes)
-                e = explain(_clean_subscript(s), *parsed)
+                # names as passed (x,x: one array twice, drawn as x and x_2 with the same values)
+                name_list = [n.strip() for n in names[:200].split(",") if n.strip()]
+                chosen, operands, context["names_note"] = (
+                    named_operands(name_list, parsed) if name_list else (None, parsed, "")
+                )
+                e = explain(_clean_subscript(s), *operands, names=chosen)
                 context["e"] = e
                 context["e_html"] = e.html(include_style=False)
             except EinsumError as error:
                 context["error"] = str(error)
             except LimitError as error:
                 context["error"] = error.message
+            except ValueError as error:  # names that do not fit the operands
+                context["error"] = str(error)
         return page(request, "explain.html", context)
 
     @app.get("/cheatsheet", response_class=HTMLResponse, include_in_schema=False)

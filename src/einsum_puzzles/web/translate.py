@@ -13,7 +13,7 @@ import functools
 import math
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -128,8 +128,24 @@ def preview(code: str, operands_text: str) -> dict[str, Any]:
         try:
             result = translate(code, **operands)
         except TranslateError as error:
+            if error.unfinished:
+                return {"valid": False, **_refusal_data(error, page_hint), **_unfinished(error)}
             return {"valid": False, **_refusal_data(error, page_hint)}
-        return {"valid": True, **translation_json(result)}
+        return {"valid": True, **translation_json(result, operands)}
+
+
+def _unfinished(error: TranslateError) -> dict[str, str]:
+    """Code that stops early (still being typed), said gently: what is open, with the code quoted."""
+    code = error.operation or ""
+    quoted = f"“{code}”" if len(code) <= 60 else f"“…{code[-57:]}”"
+    opened = re.match(r"'(.)' was never closed", error.reason.partition("(")[2])
+    if opened:
+        what = f"its {opened.group(1)} at column {error.column} is still open"
+    elif "unterminated" in error.reason:
+        what = f"its string at column {error.column} is not closed yet"
+    else:
+        what = "Python expects more after its last character"
+    return {"error": "unfinished", "message": f"Not finished yet: {quoted} — {what}."}
 
 
 def parse_operands(text: str) -> dict[str, tuple[int, ...]]:
@@ -159,8 +175,9 @@ def _check_operands(operands: dict[str, tuple[int, ...]]) -> None:
             raise ValueError(f"{name}: at most {MAX_ELEMENTS} elements and sizes up to {MAX_SIZE}")
 
 
-def translation_json(result: Translation) -> dict[str, Any]:
-    """The translation with the explainer's rendering: its picture (SVG) when the explainer draws one."""
+def translation_json(result: Translation, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The translation with the explainer's rendering: its picture (SVG) when the explainer draws one;
+    ``unused_note`` names the operands in ``given`` (name -> shape) that the einsum does not use."""
     explanation = result.explanation
     data = result.to_dict()
     data["operation"] = explanation.operation.name
@@ -169,8 +186,17 @@ def translation_json(result: Translation) -> dict[str, Any]:
     data["html"] = explanation.html(include_style=False, picture=False)
     data["svg"] = explanation.picture(style=False)  # the page ships the picture's CSS (strict CSP: no <style>)
     shapes = ",".join("x".join(map(str, shape)) or "scalar" for shape in result.shapes)
-    data["explain_url"] = "/explain?" + urlencode({"s": result.subscript, "shapes": shapes})
+    query = {"s": result.subscript, "shapes": shapes}
+    if tuple(explanation.names) == result.names:  # else a name the explainer reserves: it uses its own
+        query["names"] = ",".join(result.operands)  # as passed: x,x for one array twice (values shared)
+    data["explain_url"] = "/explain?" + urlencode(query)
     data["names_note"] = result.names_note()
+    unused = [name for name in given or {} if name not in result.operands]
+    data["unused_note"] = ""
+    if unused:
+        listed = unused[0] if len(unused) == 1 else ", ".join(unused[:-1]) + " and " + unused[-1]
+        verb, them = ("is", "it") if len(unused) == 1 else ("are", "them")
+        data["unused_note"] = f"{listed} {verb} given a shape, but the einsum does not use {them}."
     return data
 
 
@@ -211,7 +237,7 @@ def find_router(page: Callable[[Request, str, dict[str, Any]], HTMLResponse]) ->
                 result = translate(body.code, **operands)
             except TranslateError as error:
                 return _refusal(error)
-            return JSONResponse(translation_json(result))
+            return JSONResponse(translation_json(result, operands))
 
     @router.get("/api/translate/preview", tags=["api"])
     def api_translate_preview(code: str = "", operands: str = "") -> dict[str, Any]:
@@ -262,11 +288,14 @@ def find_router(page: Callable[[Request, str, dict[str, Any]], HTMLResponse]) ->
             "result": None,
             "error": None,
             "caret": None,
+            "unfinished": None,
         }
         if code.strip():
             answer = preview(code[:MAX_CODE], operands)
             if answer["valid"]:
                 context["result"] = answer
+            elif answer["error"] == "unfinished":
+                context["unfinished"] = answer["message"]
             else:
                 context["error"] = answer["message"]
                 column = answer["column"]

@@ -43,6 +43,11 @@
       names.id = "translation-names";
       box.append(names);
     }
+    if (data.unused_note) {
+      const unused = node("p", "muted", data.unused_note);
+      unused.id = "translation-unused";
+      box.append(unused);
+    }
     box.append(linkLine);
     const heading = node("h2", "", data.operation);
     heading.id = "translation-operation";
@@ -87,6 +92,11 @@
           if (answer.valid) {
             showTranslation(result, answer);
             history.replaceState(null, "", "/translate?" + query.toString());
+          } else if (answer.error === "unfinished") {
+            // still being typed (an open bracket, a trailing +): a quiet line, not a red error box
+            const line = node("p", "muted translate-unfinished", answer.message);
+            line.id = "translate-unfinished";
+            result.replaceChildren(line);
           } else {
             showError(result, answer.message, source.trim(), answer.column);
           }
