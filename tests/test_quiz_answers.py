@@ -65,6 +65,14 @@ def test_web_quiz_explains_an_unreadable_answer_and_grades_the_rest(client: Test
     unread = _result(page, other.id)
     assert "Not graded: could not read &#39;two by four&#39; as a shape" in unread and "The answer is" not in unread
     assert 'aria-invalid="true"' in page and 'value="two by four"' in page  # kept, to fix and send again
+    blank = len(by_id) - 3
+    assert f"<strong>2 of 2 answered shapes right</strong>; 1 not graded (see below); {blank} left blank" in page
+    wrong = client.post("/quiz", data={matrix.id: f"{matrix.answer[0] + 1}x{matrix.answer[1]}"}).text
+    assert (
+        "<strong>0 of 1 answered shape right</strong>" in wrong
+        and "not graded" not in wrong.split("quiz-score")[1][:200]
+    )
+    assert "quiz-score" not in client.get("/quiz").text  # no score before anything is sent
 
 
 def test_web_quiz_keeps_subscripts_whole(client: TestClient) -> None:

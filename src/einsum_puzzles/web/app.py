@@ -727,6 +727,13 @@ def create_app(
                 results[sq.id] = {"reply": reply, "right": False, "unread": str(error)}
                 continue
             results[sq.id] = {"reply": reply, "right": value == sq.answer, "unread": ""}
+        graded = [r for r in results.values() if r["reply"] and not r["unread"]]
+        score = {
+            "right": sum(1 for r in graded if r["right"]),
+            "graded": len(graded),
+            "unread": sum(1 for r in results.values() if r["unread"]),
+            "blank": sum(1 for r in results.values() if not r["reply"]),
+        }
         return page(
             request,
             "quiz.html",
@@ -734,6 +741,7 @@ def create_app(
                 "sections": curriculum.sections(),
                 "shape_questions": curriculum.shape_questions(),
                 "results": results,
+                "score": score,
                 "shape_forms": SHAPE_ANSWER_FORMS,
             },
         )
