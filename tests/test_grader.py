@@ -71,9 +71,12 @@ def test_a_child_gives_the_verdicts_and_json_of_in_process_grading() -> None:
 
 
 def test_verdict_round_trips_through_its_dict() -> None:
+    from fastapi.responses import JSONResponse
+
     for number, answer in answers()[::7]:
         verdict = check(number, answer)
         assert Verdict.from_dict(json.loads(json.dumps(verdict.to_dict()))) == verdict
+        assert render(verdict.to_dict()) == bytes(JSONResponse(verdict.to_dict()).body)  # what FastAPI would send
 
 
 def test_a_child_that_dies_fails_its_answers_and_is_replaced() -> None:

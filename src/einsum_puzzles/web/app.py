@@ -42,6 +42,7 @@ from ..grading import check as grade
 from ..grading import evaluator
 from ..grading.steps import check_steps, step_specs
 from ..grading.verdict import Verdict
+from ..grading.worker import render as render_json
 from ..grading.worker import tune_gc
 from ..progress import Progress, ProgressError
 from ..shapes import SHAPE_ANSWER_FORMS, ShapeSyntaxError, parse_shape, parse_shape_answer
@@ -369,7 +370,7 @@ def create_app(
         found = rendered.get(id(verdict))
         if found is not None and found[0] is verdict:
             return found[1]
-        body = bytes(JSONResponse(verdict.to_dict()).body)
+        body = render_json(verdict.to_dict())  # the renderer the grading processes use: one JSON for both
         _remember_json(verdict, body)
         return body
 
